@@ -1,0 +1,234 @@
+/*
+ * nabla.h: the C ABI of Nabla, reverse-mode automatic differentiation.
+ *
+ * Worked example: y = a*x^2 + b, then dy/dx = 2*a*x.
+ *
+ *   int64_t shape[1] = {1};
+ *   nb_tensor *x, *x2, *ax2, *y;
+ *   nb_tensor_full(NB_DTYPE_F32, shape, 1, 3.0, &x);        // x = 3
+ *   nb_tensor_set_requires_grad(x, 1);                       // a leaf that wants .grad
+ *   nb_tensor_pow_scalar(NB_GRAD, x, 2.0, &x2);              // records PowBackward0
+ *   nb_tensor_mul_scalar(NB_GRAD, x2, 2.0, &ax2);            // a = 2
+ *   nb_tensor_add_scalar(NB_GRAD, ax2, 1.0, &y);             // b = 1, y = 19
+ *   nb_tensor_backward(NB_GRAD, y, NULL, 0, 0);              // NULL gradient: y is a scalar
+ *   nb_tensor *g = nb_tensor_grad(x);                        // 2*a*x = 12
+ *   double v; nb_tensor_item(g, &v);
+ *   nb_tensor_free(g); nb_tensor_free(y); nb_tensor_free(ax2);
+ *   nb_tensor_free(x2); nb_tensor_free(x);
+ *
+ * Every call that can fail returns an nb_status*: NULL means success, anything else carries a code
+ * and a message naming the op and the shapes, and must be freed with nb_status_free. Outputs go
+ * through out-parameters, written only on success. No C++ exception crosses this header.
+ *
+ * Every nb_tensor* is one counted reference. A function that returns or outputs one hands the
+ * caller a new reference, freed with nb_tensor_free; inputs are borrowed for the call only.
+ *
+ * Grad mode is not hidden state: each op takes `flags`, and records the graph only with NB_GRAD.
+ */
+#ifndef NABLA_H
+#define NABLA_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NB_ABI_VERSION 1
+
+#if defined(_WIN32)
+#define NB_API __declspec(dllexport)
+#else
+#define NB_API __attribute__((visibility("default")))
+#endif
+
+/* The JavaCPP preset maps these handles to Java longs and so hides the declarations. */
+#if !defined(NB_HANDLES_AS_ADDRESSES)
+typedef struct nb_tensor nb_tensor;       /* opaque, reference counted */
+typedef struct nb_status nb_status;       /* opaque; NULL means success */
+typedef struct nb_generator nb_generator; /* opaque random generator, not thread-safe */
+#endif
+
+/* Element types. Only F32 and F64 take part in autograd. */
+#define NB_DTYPE_F32 0
+#define NB_DTYPE_F64 1
+#define NB_DTYPE_I64 2
+#define NB_DTYPE_BOOL 3
+
+/* Status codes. */
+#define NB_OK 0
+#define NB_ERR_SHAPE 1    /* shapes do not broadcast or do not fit the op */
+#define NB_ERR_ARGUMENT 2 /* a bad argument: a dim out of range, a wrong dtype, ... */
+#define NB_ERR_STATE 3    /* autograd state: backward twice, a modified saved tensor, ... */
+#define NB_ERR_MEMORY 4   /* allocation failed */
+#define NB_ERR_INTERNAL 5 /* a bug in Nabla */
+
+/* Call flags. */
+#define NB_GRAD 1 /* grad mode is on: ops whose inputs require grad record a graph node */
+
+/* ---- library ---- */
+
+/* The ABI version this library was built with; the loader refuses a mismatch. */
+NB_API int32_t nb_abi_version(void);
+/* Number of live native tensors (all references dropped = 0); for leak tests. */
+NB_API int64_t nb_live_tensors(void);
+
+/* ---- status ---- */
+
+NB_API int32_t nb_status_code(const nb_status *s);
+/* Borrowed: valid until nb_status_free(s). */
+NB_API const char *nb_status_message(const nb_status *s);
+/* NULL is a no-op. */
+NB_API void nb_status_free(nb_status *s);
+
+/* ---- creation: each outputs a new tensor the caller frees ---- */
+
+/* Uninitialized contents. shape is borrowed; ndim may be 0 (a scalar). */
+NB_API nb_status *nb_tensor_empty(int32_t dtype, const int64_t *shape, int32_t ndim,
+                                  nb_tensor **out);
+NB_API nb_status *nb_tensor_full(int32_t dtype, const int64_t *shape, int32_t ndim, double value,
+                                 nb_tensor **out);
+/* start, start+step, ... below end (above end for a negative step). */
+NB_API nb_status *nb_tensor_arange(int32_t dtype, double start, double end, double step,
+                                   nb_tensor **out);
+
+/* ---- random generators ---- */
+
+/* A new generator; the caller frees it with nb_generator_free. */
+NB_API nb_generator *nb_generator_new(int64_t seed);
+/* NULL is a no-op. */
+NB_API void nb_generator_free(nb_generator *g);
+NB_API void nb_generator_set_seed(nb_generator *g, int64_t seed);
+/* Standard normal samples; g is borrowed and advanced. */
+NB_API nb_status *nb_tensor_randn(nb_generator *g, int32_t dtype, const int64_t *shape,
+                                  int32_t ndim, nb_tensor **out);
+/* Uniform samples in [0, 1). */
+NB_API nb_status *nb_tensor_rand(nb_generator *g, int32_t dtype, const int64_t *shape,
+                                 int32_t ndim, nb_tensor **out);
+
+/* ---- lifetime and queries ---- */
+
+/* Drops one reference. NULL is a no-op. */
+NB_API void nb_tensor_free(nb_tensor *t);
+/* A new reference to the same tensor; the caller frees it. */
+NB_API nb_tensor *nb_tensor_retain(nb_tensor *t);
+NB_API int32_t nb_tensor_dtype(const nb_tensor *t);
+NB_API int32_t nb_tensor_ndim(const nb_tensor *t);
+/* Copies min(ndim, cap) sizes into out; returns ndim. */
+NB_API int32_t nb_tensor_shape(const nb_tensor *t, int64_t *out, int32_t cap);
+/* Copies min(ndim, cap) strides (in elements) into out; returns ndim. */
+NB_API int32_t nb_tensor_strides(const nb_tensor *t, int64_t *out, int32_t cap);
+NB_API int64_t nb_tensor_numel(const nb_tensor *t);
+NB_API int32_t nb_tensor_is_contiguous(const nb_tensor *t);
+/* Address of the first element. Borrowed: valid while t (or a view of its storage) lives. */
+NB_API intptr_t nb_tensor_data(const nb_tensor *t);
+/* The version counter of t's storage; in-place ops bump it. */
+NB_API int64_t nb_tensor_version(const nb_tensor *t);
+/* The value of a one-element tensor, as a double. */
+NB_API nb_status *nb_tensor_item(const nb_tensor *t, double *out);
+
+/* ---- autograd state ---- */
+
+NB_API int32_t nb_tensor_requires_grad(const nb_tensor *t);
+/* Like requires_grad_(): fails for a non-leaf being switched off, or for a non-float dtype. */
+NB_API nb_status *nb_tensor_set_requires_grad(nb_tensor *t, int32_t requires_grad);
+NB_API int32_t nb_tensor_is_leaf(const nb_tensor *t);
+/* The grad_fn's name, e.g. "AddBackward0", or NULL for a leaf. Static storage. */
+NB_API const char *nb_tensor_grad_fn_name(const nb_tensor *t);
+/* A new reference to t's .grad, or NULL when it has none. */
+NB_API nb_tensor *nb_tensor_grad(const nb_tensor *t);
+/* The address of t's .grad without a new reference (NULL when none): an identity to compare. */
+NB_API intptr_t nb_tensor_grad_id(const nb_tensor *t);
+/* Replaces t's .grad; grad is borrowed (t takes its own reference), NULL clears it. */
+NB_API nb_status *nb_tensor_set_grad(nb_tensor *t, nb_tensor *grad);
+/* Like retain_grad(): a non-leaf keeps its .grad after backward. */
+NB_API nb_status *nb_tensor_retain_grad(nb_tensor *t);
+/* Like backward(gradient, retain_graph, create_graph). gradient may be NULL for a scalar t. */
+NB_API nb_status *nb_tensor_backward(int32_t flags, nb_tensor *t, const nb_tensor *gradient,
+                                     int32_t retain_graph, int32_t create_graph);
+/* Like detach(): shares storage, no grad_fn, does not require grad. */
+NB_API nb_status *nb_tensor_detach(const nb_tensor *t, nb_tensor **out);
+
+/* ---- ops: each outputs a new tensor the caller frees; inputs are borrowed ---- */
+
+NB_API nb_status *nb_tensor_add(int32_t flags, const nb_tensor *a, const nb_tensor *b,
+                                nb_tensor **out);
+NB_API nb_status *nb_tensor_sub(int32_t flags, const nb_tensor *a, const nb_tensor *b,
+                                nb_tensor **out);
+NB_API nb_status *nb_tensor_mul(int32_t flags, const nb_tensor *a, const nb_tensor *b,
+                                nb_tensor **out);
+NB_API nb_status *nb_tensor_div(int32_t flags, const nb_tensor *a, const nb_tensor *b,
+                                nb_tensor **out);
+/* a + s */
+NB_API nb_status *nb_tensor_add_scalar(int32_t flags, const nb_tensor *a, double s,
+                                       nb_tensor **out);
+/* a - s */
+NB_API nb_status *nb_tensor_sub_scalar(int32_t flags, const nb_tensor *a, double s,
+                                       nb_tensor **out);
+/* a / s */
+NB_API nb_status *nb_tensor_div_scalar(int32_t flags, const nb_tensor *a, double s,
+                                       nb_tensor **out);
+/* a * s */
+NB_API nb_status *nb_tensor_mul_scalar(int32_t flags, const nb_tensor *a, double s,
+                                       nb_tensor **out);
+/* s - a */
+NB_API nb_status *nb_tensor_rsub_scalar(int32_t flags, const nb_tensor *a, double s,
+                                        nb_tensor **out);
+/* s / a */
+NB_API nb_status *nb_tensor_rdiv_scalar(int32_t flags, const nb_tensor *a, double s,
+                                        nb_tensor **out);
+NB_API nb_status *nb_tensor_neg(int32_t flags, const nb_tensor *a, nb_tensor **out);
+/* a ^ exponent */
+NB_API nb_status *nb_tensor_pow_scalar(int32_t flags, const nb_tensor *a, double exponent,
+                                       nb_tensor **out);
+/* Sum of all elements, a scalar tensor. */
+NB_API nb_status *nb_tensor_sum(int32_t flags, const nb_tensor *a, nb_tensor **out);
+/* Sum over dims (borrowed, may be negative); keep_dim keeps them as size 1. */
+NB_API nb_status *nb_tensor_sum_dims(int32_t flags, const nb_tensor *a, const int64_t *dims,
+                                     int32_t ndims, int32_t keep_dim, nb_tensor **out);
+NB_API nb_status *nb_tensor_mean(int32_t flags, const nb_tensor *a, nb_tensor **out);
+NB_API nb_status *nb_tensor_mean_dims(int32_t flags, const nb_tensor *a, const int64_t *dims,
+                                      int32_t ndims, int32_t keep_dim, nb_tensor **out);
+/* A view when the strides allow, else a copy; one size may be -1. */
+NB_API nb_status *nb_tensor_reshape(int32_t flags, const nb_tensor *a, const int64_t *shape,
+                                    int32_t ndim, nb_tensor **out);
+/* Like view(): always a view; fails when the strides do not allow one. */
+NB_API nb_status *nb_tensor_view(int32_t flags, const nb_tensor *a, const int64_t *shape,
+                                 int32_t ndim, nb_tensor **out);
+/* A view with dims d0 and d1 swapped. */
+NB_API nb_status *nb_tensor_transpose(int32_t flags, const nb_tensor *a, int64_t d0, int64_t d1,
+                                      nb_tensor **out);
+/* A view broadcasting size-1 dims to shape; -1 keeps a size. */
+NB_API nb_status *nb_tensor_expand(int32_t flags, const nb_tensor *a, const int64_t *shape,
+                                   int32_t ndim, nb_tensor **out);
+/* A row-major copy, or a new reference to a when it already is one. */
+NB_API nb_status *nb_tensor_contiguous(int32_t flags, const nb_tensor *a, nb_tensor **out);
+/* A copy with its own storage (CloneBackward0). */
+NB_API nb_status *nb_tensor_clone(int32_t flags, const nb_tensor *a, nb_tensor **out);
+/* Converts to another dtype (ToCopyBackward0 between float dtypes). */
+NB_API nb_status *nb_tensor_to_dtype(int32_t flags, const nb_tensor *a, int32_t dtype,
+                                     nb_tensor **out);
+/* 2-D @ 2-D (GEMM), plus 1-D operands as in torch.matmul. */
+NB_API nb_status *nb_tensor_matmul(int32_t flags, const nb_tensor *a, const nb_tensor *b,
+                                   nb_tensor **out);
+
+/* ---- in-place ops: change a's values and bump its version ---- */
+
+/* Fail, as PyTorch does, for a leaf that requires grad while NB_GRAD is set. */
+NB_API nb_status *nb_tensor_add_(int32_t flags, nb_tensor *a, const nb_tensor *b);
+NB_API nb_status *nb_tensor_sub_(int32_t flags, nb_tensor *a, const nb_tensor *b);
+NB_API nb_status *nb_tensor_mul_(int32_t flags, nb_tensor *a, const nb_tensor *b);
+NB_API nb_status *nb_tensor_add_scalar_(int32_t flags, nb_tensor *a, double s);
+NB_API nb_status *nb_tensor_mul_scalar_(int32_t flags, nb_tensor *a, double s);
+/* a += alpha * b, the update step without a temporary. */
+NB_API nb_status *nb_tensor_add_scaled_(int32_t flags, nb_tensor *a, const nb_tensor *b,
+                                        double alpha);
+NB_API nb_status *nb_tensor_fill_(int32_t flags, nb_tensor *a, double value);
+/* Copies src into a, broadcasting and converting dtype. */
+NB_API nb_status *nb_tensor_copy_(int32_t flags, nb_tensor *a, const nb_tensor *src);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NABLA_H */

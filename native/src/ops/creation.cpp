@@ -1,0 +1,34 @@
+#include <cmath>
+
+#include "ops/ops.h"
+
+namespace nabla {
+
+Tensor full(const Dims& shape, DType dtype, double value) {
+  Tensor t = empty(shape, dtype);
+  NB_DISPATCH_ALL(dtype, "full", [&] {
+    scalar_t v = static_cast<scalar_t>(value);
+    scalar_t* p = t->data<scalar_t>();
+    for (int64_t i = 0, n = t->numel(); i < n; ++i) p[i] = v;
+  });
+  return t;
+}
+
+Tensor zeros_like(const Tensor& a) { return full(a->shape, a->dtype, 0.0); }
+
+Tensor arange(DType dtype, double start, double end, double step) {
+  if (step == 0) fail_arg("arange: step must be nonzero");
+  if (!std::isfinite(start) || !std::isfinite(end))
+    fail_arg("arange: unsupported range: " + std::to_string(start) + " -> " + std::to_string(end));
+  if ((step > 0 && end < start) || (step < 0 && end > start))
+    fail_arg("arange: upper bound and larger bound inconsistent with step sign");
+  int64_t n = static_cast<int64_t>(std::ceil((end - start) / step));
+  Tensor t = empty({n}, dtype);
+  NB_DISPATCH_ALL(dtype, "arange", [&] {
+    scalar_t* p = t->data<scalar_t>();
+    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<scalar_t>(start + step * static_cast<double>(i));
+  });
+  return t;
+}
+
+}  // namespace nabla

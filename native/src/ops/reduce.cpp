@@ -1,0 +1,146 @@
+// Reductions. Forward, then the backward rule right below.
+#include <cmath>
+
+#include "kernels/iter.h"
+#include "ops/ops.h"
+
+namespace nabla {
+
+namespace {
+
+// Which dims a reduction covers, as a mask; an empty list means all of them (as in PyTorch).
+SmallVec<bool, 6> reduce_mask(const Tensor& a, const Dims& dims, const char* op) {
+  SmallVec<bool, 6> mask(a->shape.size(), dims.empty());
+  for (int64_t d : dims) {
+    int64_t w = wrap_dim(d, a->ndim(), op);
+    if (a->ndim() == 0) continue;
+    if (mask[w])  // a repeated dim is an error in PyTorch too
+      fail_arg(std::string(op) + ": dim " + std::to_string(w) +
+               " appears multiple times in the list of dims");
+    mask[w] = true;
+  }
+  return mask;
+}
+
+Dims kept_shape(const Tensor& a, const SmallVec<bool, 6>& mask, bool keep_dim) {
+  Dims s;
+  for (size_t i = 0; i < a->shape.size(); ++i) {
+    if (!mask[i]) s.push_back(a->shape[i]);
+    else if (keep_dim) s.push_back(1);
+  }
+  return s;
+}
+
+// Sum without autograd; out has the keep-dim shape and is reshaped by the caller when needed.
+Tensor sum_raw(const Tensor& a, const SmallVec<bool, 6>& mask, const char* op) {
+  if (!is_floating(a->dtype))
+    fail_arg(std::string(op) + ": expected a float32 or float64 tensor, got " + dtype_name(a->dtype));
+  Tensor out = full(kept_shape(a, mask, true), a->dtype, 0.0);
+  NB_DISPATCH_FLOAT(a->dtype, op, [&] {
+    using T = scalar_t;
+    // Float sums accumulate in double: one pass, no pairwise tree, and still accurate.
+    using Acc = double;
+    constexpr int64_t E = sizeof(T);
+    std::array<Dims, 2> s{broadcast_strides(*out, a->shape), a->strides};
+    for_each_strided<2>(a->shape, s, {E, E}, {out->data_ptr(), a->data_ptr()},
+                        [&](char** p, const int64_t* st, int64_t n) {
+                          T* o = reinterpret_cast<T*>(p[0]);
+                          if (st[0] == 0) {
+                            Acc acc = 0;
+                            if (st[1] == E) {
+                              const T* x = reinterpret_cast<const T*>(p[1]);
+                              for (int64_t i = 0; i < n; ++i) acc += x[i];
+                            } else {
+                              for (int64_t i = 0; i < n; ++i)
+                                acc += *reinterpret_cast<const T*>(p[1] + i * st[1]);
+                            }
+                            *o = static_cast<T>(*o + acc);
+                          } else {
+                            for (int64_t i = 0; i < n; ++i)
+                              *reinterpret_cast<T*>(p[0] + i * st[0]) +=
+                                  *reinterpret_cast<const T*>(p[1] + i * st[1]);
+                          }
+                        });
+  });
+  return out;
+}
+
+Tensor finish_shape(Tensor out, const Tensor& a, const SmallVec<bool, 6>& mask, bool keep_dim) {
+  if (keep_dim) return out;
+  Dims s = kept_shape(a, mask, false);
+  out->shape = s;
+  out->strides = contiguous_strides(s);
+  return out;
+}
+
+// Grad of a reduction: back to the keep-dim shape, then broadcast over the reduced dims.
+Tensor spread(const Tensor& g, const Dims& in_shape, const SmallVec<bool, 6>& mask, Ctx ctx) {
+  Dims keep;
+  for (size_t i = 0; i < in_shape.size(); ++i) keep.push_back(mask[i] ? 1 : in_shape[i]);
+  return expand(reshape(g, keep, ctx), in_shape, ctx);
+}
+
+}  // namespace
+
+// d(sum a)/da_i = 1: the gradient is broadcast back over the reduced dims.
+struct SumBackward final : Node {
+  const char* nm;
+  Dims in_shape;
+  SmallVec<bool, 6> mask;
+  double scale = 1.0;  // 1/n for mean
+  const char* name() const override { return nm; }
+  Grads apply(Grads& g, Ctx ctx) override {
+    Tensor s = spread(g[0], in_shape, mask, ctx);
+    return {scale == 1.0 ? s : mul_scalar(s, scale, ctx)};
+  }
+};
+
+namespace {
+Tensor reduce(const Tensor& a, const Dims& dims, bool keep_dim, bool all, bool is_mean, Ctx ctx) {
+  const char* op = is_mean ? "mean" : "sum";
+  auto mask = reduce_mask(a, dims, op);
+  Tensor out = finish_shape(sum_raw(a, mask, op), a, mask, keep_dim);
+  int64_t count = 1;
+  for (size_t i = 0; i < mask.size(); ++i)
+    if (mask[i]) count *= a->shape[i];
+  double scale = is_mean ? 1.0 / static_cast<double>(count) : 1.0;
+  if (is_mean) {
+    // mean of nothing is NaN, as in PyTorch
+    NB_DISPATCH_FLOAT(out->dtype, op, [&] {
+      scalar_t* o = out->data<scalar_t>();
+      for (int64_t i = 0, n = out->numel(); i < n; ++i)
+        o[i] = count ? static_cast<scalar_t>(o[i] / static_cast<double>(count)) : static_cast<scalar_t>(NAN);
+    });
+  }
+  if (any_requires_grad(ctx, {&a})) {
+    auto* n = new SumBackward;
+    n->nm = is_mean ? (all ? "MeanBackward0" : "MeanBackward1") : (all ? "SumBackward0" : "SumBackward1");
+    n->in_shape = a->shape;
+    n->mask = mask;
+    n->scale = scale;
+    record(ctx, out, n, {&a});
+  }
+  return out;
+}
+}  // namespace
+
+Tensor sum(const Tensor& a, Ctx ctx) { return reduce(a, {}, false, true, false, ctx); }
+Tensor sum_dims(const Tensor& a, const Dims& dims, bool keep_dim, Ctx ctx) {
+  return reduce(a, dims, keep_dim, false, false, ctx);
+}
+Tensor mean(const Tensor& a, Ctx ctx) { return reduce(a, {}, false, true, true, ctx); }
+Tensor mean_dims(const Tensor& a, const Dims& dims, bool keep_dim, Ctx ctx) {
+  return reduce(a, dims, keep_dim, false, true, ctx);
+}
+
+Tensor sum_to(const Tensor& g, const Dims& shape, Ctx ctx) {
+  if (g->shape == shape) return g;
+  size_t lead = g->shape.size() - shape.size();
+  Dims dims;
+  for (size_t i = 0; i < g->shape.size(); ++i)
+    if (i < lead || (shape[i - lead] == 1 && g->shape[i] != 1)) dims.push_back(static_cast<int64_t>(i));
+  Tensor r = dims.empty() ? g : sum_dims(g, dims, true, ctx);
+  return r->shape == shape ? r : reshape(r, shape, ctx);
+}
+
+}  // namespace nabla

@@ -1,0 +1,88 @@
+// TensorImpl: a strided view over a reference-counted Storage, plus the autograd fields.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "tensor/dtype.h"
+#include "tensor/ref.h"
+#include "tensor/small_vec.h"
+
+namespace nabla {
+
+using Dims = SmallVec<int64_t, 6>;
+
+std::string dims_str(const Dims& d);  // "[2, 3]"
+int64_t dims_numel(const Dims& d);
+Dims contiguous_strides(const Dims& shape);
+
+// One allocation holds the header and the data, aligned for SIMD loads.
+class Storage : public RefCounted {
+ public:
+  static Ptr<Storage> create(int64_t nbytes);
+  void* data() const { return data_; }
+  int64_t nbytes() const { return nbytes_; }
+  // Note [version counter]: in-place ops bump it; a tensor saved for backward records it and the
+  // reverse sweep refuses a saved tensor whose storage moved on. Views share it through the storage.
+  std::atomic<int64_t> version{0};
+  ~Storage() override;
+
+ private:
+  Storage(void* data, int64_t nbytes) : data_(data), nbytes_(nbytes) {}
+  void* data_;
+  int64_t nbytes_;
+};
+
+struct Node;
+
+class TensorImpl : public RefCounted {
+ public:
+  TensorImpl(Ptr<Storage> storage, Dims shape, Dims strides, int64_t offset, DType dtype);
+  ~TensorImpl() override;
+
+  Ptr<Storage> storage;
+  Dims shape;
+  Dims strides;  // in elements
+  int64_t offset;  // in elements
+  DType dtype;
+
+  // Autograd. A leaf has no grad_fn; a non-leaf's requires_grad is implied by its grad_fn.
+  bool requires_grad_ = false;
+  bool retains_grad = false;
+  bool is_view = false;  // shares storage with a tensor it was derived from by a view op
+  Ptr<Node> grad_fn;
+  uint32_t output_nr = 0;
+  Ptr<TensorImpl> grad;
+  // Weak: the AccumulateGrad node of this leaf clears it when it dies (it holds this tensor).
+  Node* grad_accumulator = nullptr;
+
+  int64_t ndim() const { return static_cast<int64_t>(shape.size()); }
+  int64_t numel() const { return dims_numel(shape); }
+  bool requires_grad() const { return requires_grad_ || grad_fn; }
+  bool is_leaf() const { return !grad_fn; }
+  bool is_contiguous() const;
+  char* data_ptr() const {
+    return static_cast<char*>(storage->data()) + offset * static_cast<int64_t>(dtype_size(dtype));
+  }
+  template <class T>
+  T* data() const {
+    return reinterpret_cast<T*>(data_ptr());
+  }
+  int64_t version() const { return storage->version.load(std::memory_order_relaxed); }
+  void bump_version() { storage->version.fetch_add(1, std::memory_order_relaxed); }
+};
+
+using Tensor = Ptr<TensorImpl>;
+
+int64_t live_tensors();
+
+// A fresh, contiguous, uninitialized tensor.
+Tensor empty(const Dims& shape, DType dtype);
+// A view sharing a's storage (no autograd fields).
+Tensor alias_with(const Tensor& a, Dims shape, Dims strides, int64_t offset);
+// "[2, 3]"-style description used in messages.
+inline std::string shape_of(const Tensor& t) { return dims_str(t->shape); }
+// Wraps a possibly negative dim into [0, ndim); names the op in the error.
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
+
+}  // namespace nabla
