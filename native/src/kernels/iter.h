@@ -62,7 +62,8 @@ void for_each_strided(const Dims& shape, const std::array<Dims, N>& strides,
     inner(ptrs, inner_st, nd ? sizes[0] : 1);
     return;
   }
-  int64_t idx[64] = {0};
+  int64_t idx[64];
+  for (int d = 0; d < nd; ++d) idx[d] = 0;
   int64_t n_inner = sizes[nd - 1];
   for (;;) {
     inner(ptrs, inner_st, n_inner);
@@ -81,6 +82,15 @@ void for_each_strided(const Dims& shape, const std::array<Dims, N>& strides,
 template <class T, class F>
 void binary_kernel(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, F f) {
   constexpr int64_t E = sizeof(T);
+  // Fast path, and the common one: three contiguous operands of one shape.
+  if (a.shape == out.shape && b.shape == out.shape && out.is_contiguous() && a.is_contiguous() &&
+      b.is_contiguous()) {
+    T* o = out.data<T>();
+    const T* x = a.data<T>();
+    const T* y = b.data<T>();
+    for (int64_t i = 0, n = out.numel(); i < n; ++i) o[i] = f(x[i], y[i]);
+    return;
+  }
   std::array<Dims, 3> s{out.strides, broadcast_strides(a, out.shape), broadcast_strides(b, out.shape)};
   for_each_strided<3>(out.shape, s, {E, E, E}, {out.data_ptr(), a.data_ptr(), b.data_ptr()},
                       [&](char** p, const int64_t* st, int64_t n) {
@@ -108,6 +118,12 @@ void binary_kernel(const TensorImpl& out, const TensorImpl& a, const TensorImpl&
 template <class T, class F>
 void unary_kernel(const TensorImpl& out, const TensorImpl& a, F f) {
   constexpr int64_t E = sizeof(T);
+  if (a.shape == out.shape && out.is_contiguous() && a.is_contiguous()) {
+    T* o = out.data<T>();
+    const T* x = a.data<T>();
+    for (int64_t i = 0, n = out.numel(); i < n; ++i) o[i] = f(x[i]);
+    return;
+  }
   std::array<Dims, 2> s{out.strides, broadcast_strides(a, out.shape)};
   for_each_strided<2>(out.shape, s, {E, E}, {out.data_ptr(), a.data_ptr()},
                       [&](char** p, const int64_t* st, int64_t n) {
