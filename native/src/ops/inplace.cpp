@@ -49,9 +49,17 @@ void rebase(const Tensor& a, const Tensor& r) {
   a->output_nr = r->output_nr;
 }
 
+// An operand that shares a's memory in another layout (a.add_(a.t())) would be read after it was
+// overwritten; it is copied first, so the result is as if computed out of place.
+bool overlaps_differently(const Tensor& a, const Tensor& b) {
+  return a->storage == b->storage &&
+         !(a->offset == b->offset && a->shape == b->shape && a->strides == b->strides);
+}
+
 template <class F>
 void binary_raw(const Tensor& a, const Tensor& b, const char* op, F f) {
   Tensor bb = b->dtype == a->dtype ? b : to_dtype(b, a->dtype, Ctx{});
+  if (overlaps_differently(a, bb)) bb = clone(bb, Ctx{});
   NB_DISPATCH_FLOAT(a->dtype, op, [&] { binary_kernel<scalar_t>(*a, *a, *bb, f); });
   a->bump_version();
 }
@@ -151,7 +159,7 @@ void copy_(const Tensor& a, const Tensor& src, Ctx ctx) {
       return;
     }
   }
-  copy_into(*a, *src);
+  copy_into(*a, *(overlaps_differently(a, src) ? clone(src, Ctx{}) : src));
   a->bump_version();
 }
 

@@ -32,37 +32,37 @@ Dims kept_shape(const Tensor& a, const SmallVec<bool, 6>& mask, bool keep_dim) {
 }
 
 // Sum without autograd; out has the keep-dim shape and is reshaped by the caller when needed.
+// Sums accumulate in double whatever the layout (the reduced dim may be the outer one, as for a
+// bias gradient over a batch), then round once to the input's dtype.
 Tensor sum_raw(const Tensor& a, const SmallVec<bool, 6>& mask, const char* op) {
   if (!is_floating(a->dtype))
     fail_arg(std::string(op) + ": expected a float32 or float64 tensor, got " + dtype_name(a->dtype));
-  Tensor out = full(kept_shape(a, mask, true), a->dtype, 0.0);
+  Tensor acc = full(kept_shape(a, mask, true), DType::F64, 0.0);
   NB_DISPATCH_FLOAT(a->dtype, op, [&] {
     using T = scalar_t;
-    // Float sums accumulate in double: one pass, no pairwise tree, and still accurate.
-    using Acc = double;
     constexpr int64_t E = sizeof(T);
-    std::array<Dims, 2> s{broadcast_strides(*out, a->shape), a->strides};
-    for_each_strided<2>(a->shape, s, {E, E}, {out->data_ptr(), a->data_ptr()},
+    std::array<Dims, 2> s{broadcast_strides(*acc, a->shape), a->strides};
+    for_each_strided<2>(a->shape, s, {sizeof(double), E}, {acc->data_ptr(), a->data_ptr()},
                         [&](char** p, const int64_t* st, int64_t n) {
-                          T* o = reinterpret_cast<T*>(p[0]);
+                          double* o = reinterpret_cast<double*>(p[0]);
                           if (st[0] == 0) {
-                            Acc acc = 0;
+                            double sum = 0;
                             if (st[1] == E) {
                               const T* x = reinterpret_cast<const T*>(p[1]);
-                              for (int64_t i = 0; i < n; ++i) acc += x[i];
+                              for (int64_t i = 0; i < n; ++i) sum += x[i];
                             } else {
                               for (int64_t i = 0; i < n; ++i)
-                                acc += *reinterpret_cast<const T*>(p[1] + i * st[1]);
+                                sum += *reinterpret_cast<const T*>(p[1] + i * st[1]);
                             }
-                            *o = static_cast<T>(*o + acc);
+                            *o += sum;
                           } else {
                             for (int64_t i = 0; i < n; ++i)
-                              *reinterpret_cast<T*>(p[0] + i * st[0]) +=
+                              *reinterpret_cast<double*>(p[0] + i * st[0]) +=
                                   *reinterpret_cast<const T*>(p[1] + i * st[1]);
                           }
                         });
   });
-  return out;
+  return a->dtype == DType::F64 ? acc : to_dtype(acc, a->dtype, Ctx{});
 }
 
 Tensor finish_shape(Tensor out, const Tensor& a, const SmallVec<bool, 6>& mask, bool keep_dim) {
