@@ -1,0 +1,28 @@
+package dev.nabla;
+
+import dev.nabla.bindings.NativeLibrary;
+import dev.nabla.bindings.global.nabla;
+
+/** Library-wide functions. */
+public final class Nabla {
+    static {
+        NativeLibrary.load();
+    }
+
+    private Nabla() {}
+
+    /** Reseeds the default generator used by {@link Tensor#randn(long...)} and friends, like {@code torch.manual_seed}. */
+    public static void manualSeed(long seed) {
+        Generator.defaultGenerator().manualSeed(seed);
+    }
+
+    /** The number of live native tensors, for leak checks in tests. */
+    public static long liveTensors() {
+        return nabla.nb_live_tensors();
+    }
+
+    /** The ABI version of the loaded native library. */
+    public static int abiVersion() {
+        return nabla.nb_abi_version();
+    }
+}

@@ -1,0 +1,143 @@
+package dev.nabla;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.AssertionFailedError;
+
+/** Every differentiable op against central differences (see {@link GradCheck}). */
+class GradCheckTest extends NablaTestBase {
+
+    private final List<DynamicTest> cases = new ArrayList<>();
+
+    /** One case: inputs are made inside the test so that the per-test scope frees them. */
+    private void add(String name, Function<Tensor[], Tensor> f, Supplier<Tensor[]> inputs) {
+        cases.add(dynamicTest(name, () -> {
+            try (TensorScope scope = TensorScope.open()) {
+                GradCheck.check(name, f, inputs.get());
+            }
+        }));
+    }
+
+    private static Supplier<Tensor[]> normal(long[]... shapes) {
+        return () -> {
+            Tensor[] ts = new Tensor[shapes.length];
+            for (int i = 0; i < shapes.length; i++) {
+                ts[i] = randn(100 + i, shapes[i]);
+            }
+            return ts;
+        };
+    }
+
+    /** The first input normal, the others in [0.5, 1.5) (divisors). */
+    private static Supplier<Tensor[]> normalThenPositive(long[]... shapes) {
+        return () -> {
+            Tensor[] ts = new Tensor[shapes.length];
+            for (int i = 0; i < shapes.length; i++) {
+                ts[i] = i == 0 ? randn(200, shapes[i]) : positive(200 + i, shapes[i]);
+            }
+            return ts;
+        };
+    }
+
+    private static Supplier<Tensor[]> pos(long... shape) {
+        return () -> new Tensor[] {positive(300, shape)};
+    }
+
+    private static long[] s(long... dims) {
+        return dims;
+    }
+
+    /** Pairs of shapes that broadcast, including size-1 dims on either side and rank differences. */
+    private static final long[][][] BROADCAST_PAIRS = {
+        {s(2, 3), s(2, 3)},
+        {s(2, 3), s(3)},
+        {s(3), s(2, 3)},
+        {s(2, 1), s(1, 3)},
+        {s(4, 1, 3), s(2, 1)},
+        {s(2, 3), s()},
+        {s(1), s(2, 2)},
+    };
+
+    @TestFactory
+    List<DynamicTest> gradients() {
+        for (long[][] p : BROADCAST_PAIRS) {
+            String shapes = Shape.of(p[0]) + ", " + Shape.of(p[1]);
+            add("add " + shapes, x -> x[0].add(x[1]), normal(p[0], p[1]));
+            add("sub " + shapes, x -> x[0].sub(x[1]), normal(p[0], p[1]));
+            add("mul " + shapes, x -> x[0].mul(x[1]), normal(p[0], p[1]));
+            add("div " + shapes, x -> x[0].div(x[1]), normalThenPositive(p[0], p[1]));
+        }
+        add("add scalar", x -> x[0].add(2.5), normal(s(2, 3)));
+        add("sub scalar", x -> x[0].sub(2.5), normal(s(2, 3)));
+        add("rsub scalar", x -> x[0].rsub(2.5), normal(s(2, 3)));
+        add("mul scalar", x -> x[0].mul(-1.5), normal(s(2, 3)));
+        add("div scalar", x -> x[0].div(4.0), normal(s(2, 3)));
+        add("rdiv scalar", x -> x[0].rdiv(3.0), pos(2, 3));
+        add("neg", x -> x[0].neg(), normal(s(2, 3)));
+        add("pow 2", x -> x[0].pow(2), normal(s(2, 3)));
+        add("pow 3", x -> x[0].pow(3), normal(s(4)));
+        add("pow 0.5", x -> x[0].pow(0.5), pos(2, 3));
+        add("pow -1.5", x -> x[0].pow(-1.5), pos(2, 3));
+        add("pow 0", x -> x[0].pow(0), pos(3));
+
+        add("sum all", x -> x[0].sum(), normal(s(2, 3, 4)));
+        add("sum of scalar", x -> x[0].sum(), normal(s()));
+        for (boolean keep : new boolean[] {false, true}) {
+            add("sum dim 0 keepDim=" + keep, x -> x[0].sum(0, keep), normal(s(2, 3, 4)));
+            add("sum dim -1 keepDim=" + keep, x -> x[0].sum(-1, keep), normal(s(2, 3, 4)));
+            add("sum dims {0, 2} keepDim=" + keep, x -> x[0].sum(new int[] {0, 2}, keep), normal(s(2, 3, 4)));
+            add("sum size-1 dim keepDim=" + keep, x -> x[0].sum(1, keep), normal(s(3, 1, 2)));
+            add("mean dim 1 keepDim=" + keep, x -> x[0].mean(1, keep), normal(s(2, 3, 4)));
+            add("mean dims {1, 2} keepDim=" + keep, x -> x[0].mean(new int[] {1, 2}, keep), normal(s(2, 3, 4)));
+            add("mean dim -2 keepDim=" + keep, x -> x[0].mean(-2, keep), normal(s(3, 4)));
+        }
+        add("mean all", x -> x[0].mean(), normal(s(2, 3, 4)));
+
+        add("reshape", x -> x[0].reshape(3, 2), normal(s(2, 3)));
+        add("reshape -1", x -> x[0].reshape(-1), normal(s(2, 3, 2)));
+        add("reshape of a transposed view (copy)", x -> x[0].transpose(0, 1).reshape(6), normal(s(2, 3)));
+        add("view", x -> x[0].view(6, 1), normal(s(2, 3)));
+        add("transpose", x -> x[0].transpose(0, 2), normal(s(2, 3, 4)));
+        add("transpose negative dims", x -> x[0].transpose(-1, -2), normal(s(2, 3)));
+        add("t", x -> x[0].t(), normal(s(2, 3)));
+        add("t of 1-d", x -> x[0].t(), normal(s(3)));
+        add("expand size-1 dim", x -> x[0].expand(3, 4), normal(s(3, 1)));
+        add("expand new leading dims", x -> x[0].expand(2, 2, 3), normal(s(3)));
+        add("expand -1", x -> x[0].expand(-1, 4), normal(s(2, 1)));
+        add("contiguous of a transposed view", x -> x[0].transpose(0, 1).contiguous(), normal(s(2, 3)));
+        add("contiguous of a contiguous tensor", x -> x[0].contiguous(), normal(s(2, 3)));
+        add("clone", x -> x[0].clone(), normal(s(2, 3)));
+        add("to float64", x -> x[0].to(DType.FLOAT64), normal(s(2, 3)));
+
+        add("matmul 2-d @ 2-d", x -> x[0].matmul(x[1]), normal(s(2, 3), s(3, 4)));
+        add("matmul 1-d @ 2-d", x -> x[0].matmul(x[1]), normal(s(3), s(3, 4)));
+        add("matmul 2-d @ 1-d", x -> x[0].matmul(x[1]), normal(s(2, 3), s(3)));
+        add("matmul 1-d @ 1-d", x -> x[0].matmul(x[1]), normal(s(3), s(3)));
+        add("matmul of transposed views", x -> x[0].t().matmul(x[1].t()), normal(s(3, 2), s(4, 3)));
+
+        // Composites: the tutorial's function, and one op used twice (gradients accumulate).
+        add("tutorial: mean(3 (x + 2)^2)", x -> {
+            Tensor y = x[0].add(2);
+            return y.mul(y).mul(3).mean();
+        }, normal(s(2, 2)));
+        add("mlp-like: sum((x @ w + b)^2)", x -> x[0].matmul(x[1]).add(x[2]).pow(2).sum(), normal(s(4, 3), s(3, 2), s(2)));
+        return cases;
+    }
+
+    @Test
+    void theCheckCatchesAWrongGradient() {
+        // f(x) = detach(x) * x has true derivative 2x, but backward sees only the second factor: x.
+        AssertionFailedError e = assertThrows(AssertionFailedError.class,
+                () -> GradCheck.check("detach lies", x -> x[0].detach().mul(x[0]), randn(5, 3)));
+        assertTrue(e.getMessage().contains("central differences"), e.getMessage());
+    }
+}
