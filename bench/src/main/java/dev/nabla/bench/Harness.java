@@ -1,0 +1,69 @@
+package dev.nabla.bench;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Warm-up, calibration and alternating trials. Every engine's case is warmed up first; then each trial runs
+ * every engine once, in an order that flips from trial to trial (A B, B A, ...), so that drift of the machine
+ * falls on all engines alike. A trial runs a fixed number of iterations, chosen per engine so that it takes
+ * about {@code trialMs}.
+ */
+public final class Harness {
+
+    /** Options shared by all workloads. */
+    public record Options(int trials, long trialMs, long warmupMs) {}
+
+    /** An opened case and the name of its engine. */
+    public record Entry(String engine, Case c) {}
+
+    static volatile double sink;
+
+    private Harness() {}
+
+    /** Returns, per engine name, the statistics of the time per iteration in nanoseconds divided by {@code unitNs}. */
+    public static Map<String, Stats> measure(List<Entry> entries, Options o, double unitNs) {
+        int n = entries.size();
+        long[] iters = new long[n];
+        for (int e = 0; e < n; e++) {
+            iters[e] = warmUp(entries.get(e).c(), o);
+        }
+        double[][] perOp = new double[n][o.trials()];
+        for (int t = 0; t < o.trials(); t++) {
+            for (int k = 0; k < n; k++) {
+                int e = (t % 2 == 0) ? k : n - 1 - k;
+                long ns = timeOnce(entries.get(e).c(), iters[e]);
+                perOp[e][t] = ns / (double) iters[e] / unitNs;
+            }
+        }
+        Map<String, Stats> out = new LinkedHashMap<>();
+        for (int e = 0; e < n; e++) {
+            out.put(entries.get(e).engine(), Stats.of(perOp[e], iters[e]));
+        }
+        return out;
+    }
+
+    /** Runs the case for at least {@code warmupMs}, doubling the batch; returns the iterations for one trial. */
+    private static long warmUp(Case c, Options o) {
+        long deadline = System.nanoTime() + o.warmupMs() * 1_000_000L;
+        long batch = 1;
+        long ns;
+        do {
+            ns = timeOnce(c, batch);
+            if (ns < o.trialMs() * 1_000_000L / 8) {
+                batch *= 2;
+            }
+        } while (System.nanoTime() < deadline || ns < 1_000_000L);
+        double perIter = ns / (double) batch;
+        return Math.max(1, Math.round(o.trialMs() * 1e6 / perIter));
+    }
+
+    private static long timeOnce(Case c, long iters) {
+        long t0 = System.nanoTime();
+        double s = c.run(iters);
+        long t1 = System.nanoTime();
+        sink += s;
+        return t1 - t0;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.nabla.bench;
+
+import java.util.function.Function;
+
+/**
+ * One measured line of a workload, engine-neutral.
+ *
+ * @param id     what the command line selects, and the RATIO key ({@code W1}, {@code W2-add-graph})
+ * @param label  what the result lines start with ({@code W1 tutorial-loop}, {@code W2 add-graph})
+ * @param unit   the unit printed ({@code us/epoch}, {@code ns/op})
+ * @param unitNs nanoseconds per unit
+ * @param open   opens the case on an engine (set-up not timed)
+ */
+public record Job(String id, String label, String unit, double unitNs, Function<Engine, Case> open) {}

@@ -1,0 +1,29 @@
+package dev.nabla.bench;
+
+import org.bytedeco.pytorch.global.torch;
+
+/** libtorch through the JavaCPP presets ({@code org.bytedeco:pytorch}), CPU build. */
+public final class TorchEngine implements Engine {
+
+    @Override
+    public String name() {
+        return "libtorch";
+    }
+
+    @Override
+    public String setThreads(int threads) {
+        torch.set_num_threads(threads);
+        int got = torch.get_num_threads();
+        return got == threads ? null : "libtorch: asked for " + threads + " threads, has " + got;
+    }
+
+    @Override
+    public W1.Impl w1() {
+        return new W1Torch();
+    }
+
+    @Override
+    public W2.Impl w2() {
+        return new W2Torch();
+    }
+}
