@@ -227,6 +227,27 @@ NB_API nb_status *nb_tensor_fill_(int32_t flags, nb_tensor *a, double value);
 /* Copies src into a, broadcasting and converting dtype. */
 NB_API nb_status *nb_tensor_copy_(int32_t flags, nb_tensor *a, const nb_tensor *src);
 
+/* ---- the op registry: every op, by name; ops without a C function above are called here ---- */
+
+/* Number of registered ops; ids are 0 .. count-1. */
+NB_API int32_t nb_op_count(void);
+/* The op's name, e.g. "exp". Static storage; NULL for a bad id. */
+NB_API const char *nb_op_name(int32_t id);
+/* The id of the op with this name, or -1. name is borrowed. */
+NB_API int32_t nb_op_find(const char *name);
+/* Tensors the op takes (-1: a list) and returns (-1: depends on the arguments). */
+NB_API int32_t nb_op_num_inputs(int32_t id);
+NB_API int32_t nb_op_num_outputs(int32_t id);
+/* 1 when the op has a backward rule. */
+NB_API int32_t nb_op_is_differentiable(int32_t id);
+/* Runs op `id` on inputs[0..n_inputs) (borrowed), with number arguments fargs[0..n_fargs) and
+ * integer arguments iargs[0..n_iargs) as the op documents them (ops/<family>.cpp). Writes up to
+ * cap_outs new tensors into outs, each freed by the caller, and their count into *n_outs. */
+NB_API nb_status *nb_op_call(int32_t flags, int32_t id, const nb_tensor *const *inputs,
+                             int32_t n_inputs, const double *fargs, int32_t n_fargs,
+                             const int64_t *iargs, int32_t n_iargs, nb_tensor **outs,
+                             int32_t cap_outs, int32_t *n_outs);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,69 +9,20 @@
 #include "nabla.h"
 #include "ops/ops.h"
 #include "ops/random.h"
-
-struct nb_status {
-  int32_t code;
-  std::string message;
-};
+#include "capi/status.h"
 
 using namespace nabla;
+using namespace nabla::capi;
 
 namespace {
-
-// Returned when even a status cannot be allocated; nb_status_free leaves it alone.
-nb_status g_oom{NB_ERR_MEMORY, "out of memory"};
-
-nb_status* make_status(int32_t code, std::string msg) noexcept {
-  try {
-    return new nb_status{code, std::move(msg)};
-  } catch (...) {
-    return &g_oom;
-  }
-}
-
-template <class F>
-nb_status* guard(const char* fn, F&& f) noexcept {
-  try {
-    f();
-    return nullptr;
-  } catch (const Error& e) {
-    return make_status(e.code(), e.what());
-  } catch (const std::bad_alloc&) {
-    return make_status(NB_ERR_MEMORY, std::string(fn) + ": out of memory");
-  } catch (const std::exception& e) {
-    return make_status(NB_ERR_INTERNAL, std::string(fn) + ": internal error: " + e.what());
-  } catch (...) {
-    return make_status(NB_ERR_INTERNAL, std::string(fn) + ": internal error");
-  }
-}
-
-TensorImpl* impl(const nb_tensor* t) {
-  return reinterpret_cast<TensorImpl*>(const_cast<nb_tensor*>(t));
-}
-
-Tensor arg(const nb_tensor* t, const char* fn, const char* name) {
-  if (!t) fail_arg(std::string(fn) + ": argument '" + name + "' is NULL");
-  return Tensor::borrow(impl(t));
-}
-
-nb_tensor* give(Tensor t) { return reinterpret_cast<nb_tensor*>(t.leak()); }
-
-void check_out(void* out, const char* fn) {
-  if (!out) fail_arg(std::string(fn) + ": out-parameter is NULL");
-}
-
-Dims to_dims(const int64_t* shape, int32_t ndim, const char* fn) {
-  if (ndim < 0 || ndim > 64) fail_arg(std::string(fn) + ": ndim must be in [0, 64], got " + std::to_string(ndim));
-  if (ndim > 0 && !shape) fail_arg(std::string(fn) + ": shape is NULL");
-  return Dims(shape, shape + ndim);
-}
 
 Ctx ctx_of(int32_t flags) { return Ctx{(flags & NB_GRAD) != 0}; }
 
 Generator* gen(nb_generator* g) { return reinterpret_cast<Generator*>(g); }
 
 }  // namespace
+
+nb_status nabla::capi::g_oom{NB_ERR_MEMORY, "out of memory"};
 
 extern "C" {
 

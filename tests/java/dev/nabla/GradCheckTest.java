@@ -18,8 +18,17 @@ class GradCheckTest extends NablaTestBase {
 
     private final List<DynamicTest> cases = new ArrayList<>();
 
-    /** One case: inputs are made inside the test so that the per-test scope frees them. */
-    private void add(String name, Function<Tensor[], Tensor> f, Supplier<Tensor[]> inputs) {
+    /** Registry names of the ops the cases check (see RegistryTest). */
+    final java.util.Set<String> coveredOps = new java.util.TreeSet<>();
+
+    /**
+     * One case for registry op {@code op} (null for a composite of several ops): inputs are made inside the
+     * test so that the per-test scope frees them.
+     */
+    private void add(String op, String name, Function<Tensor[], Tensor> f, Supplier<Tensor[]> inputs) {
+        if (op != null) {
+            coveredOps.add(op);
+        }
         cases.add(dynamicTest(name, () -> {
             try (TensorScope scope = TensorScope.open()) {
                 GradCheck.check(name, f, inputs.get());
@@ -71,65 +80,65 @@ class GradCheckTest extends NablaTestBase {
     List<DynamicTest> gradients() {
         for (long[][] p : BROADCAST_PAIRS) {
             String shapes = Shape.of(p[0]) + ", " + Shape.of(p[1]);
-            add("add " + shapes, x -> x[0].add(x[1]), normal(p[0], p[1]));
-            add("sub " + shapes, x -> x[0].sub(x[1]), normal(p[0], p[1]));
-            add("mul " + shapes, x -> x[0].mul(x[1]), normal(p[0], p[1]));
-            add("div " + shapes, x -> x[0].div(x[1]), normalThenPositive(p[0], p[1]));
+            add("add", "add " + shapes, x -> x[0].add(x[1]), normal(p[0], p[1]));
+            add("sub", "sub " + shapes, x -> x[0].sub(x[1]), normal(p[0], p[1]));
+            add("mul", "mul " + shapes, x -> x[0].mul(x[1]), normal(p[0], p[1]));
+            add("div", "div " + shapes, x -> x[0].div(x[1]), normalThenPositive(p[0], p[1]));
         }
-        add("add scalar", x -> x[0].add(2.5), normal(s(2, 3)));
-        add("sub scalar", x -> x[0].sub(2.5), normal(s(2, 3)));
-        add("rsub scalar", x -> x[0].rsub(2.5), normal(s(2, 3)));
-        add("mul scalar", x -> x[0].mul(-1.5), normal(s(2, 3)));
-        add("div scalar", x -> x[0].div(4.0), normal(s(2, 3)));
-        add("rdiv scalar", x -> x[0].rdiv(3.0), pos(2, 3));
-        add("neg", x -> x[0].neg(), normal(s(2, 3)));
-        add("pow 2", x -> x[0].pow(2), normal(s(2, 3)));
-        add("pow 3", x -> x[0].pow(3), normal(s(4)));
-        add("pow 0.5", x -> x[0].pow(0.5), pos(2, 3));
-        add("pow -1.5", x -> x[0].pow(-1.5), pos(2, 3));
-        add("pow 0", x -> x[0].pow(0), pos(3));
+        add("add_scalar", "add scalar", x -> x[0].add(2.5), normal(s(2, 3)));
+        add("sub_scalar", "sub scalar", x -> x[0].sub(2.5), normal(s(2, 3)));
+        add("rsub_scalar", "rsub scalar", x -> x[0].rsub(2.5), normal(s(2, 3)));
+        add("mul_scalar", "mul scalar", x -> x[0].mul(-1.5), normal(s(2, 3)));
+        add("div_scalar", "div scalar", x -> x[0].div(4.0), normal(s(2, 3)));
+        add("rdiv_scalar", "rdiv scalar", x -> x[0].rdiv(3.0), pos(2, 3));
+        add("neg", "neg", x -> x[0].neg(), normal(s(2, 3)));
+        add("pow_scalar", "pow 2", x -> x[0].pow(2), normal(s(2, 3)));
+        add("pow_scalar", "pow 3", x -> x[0].pow(3), normal(s(4)));
+        add("pow_scalar", "pow 0.5", x -> x[0].pow(0.5), pos(2, 3));
+        add("pow_scalar", "pow -1.5", x -> x[0].pow(-1.5), pos(2, 3));
+        add("pow_scalar", "pow 0", x -> x[0].pow(0), pos(3));
 
-        add("sum all", x -> x[0].sum(), normal(s(2, 3, 4)));
-        add("sum of scalar", x -> x[0].sum(), normal(s()));
+        add("sum", "sum all", x -> x[0].sum(), normal(s(2, 3, 4)));
+        add("sum", "sum of scalar", x -> x[0].sum(), normal(s()));
         for (boolean keep : new boolean[] {false, true}) {
-            add("sum dim 0 keepDim=" + keep, x -> x[0].sum(0, keep), normal(s(2, 3, 4)));
-            add("sum dim -1 keepDim=" + keep, x -> x[0].sum(-1, keep), normal(s(2, 3, 4)));
-            add("sum dims {0, 2} keepDim=" + keep, x -> x[0].sum(new int[] {0, 2}, keep), normal(s(2, 3, 4)));
-            add("sum size-1 dim keepDim=" + keep, x -> x[0].sum(1, keep), normal(s(3, 1, 2)));
-            add("mean dim 1 keepDim=" + keep, x -> x[0].mean(1, keep), normal(s(2, 3, 4)));
-            add("mean dims {1, 2} keepDim=" + keep, x -> x[0].mean(new int[] {1, 2}, keep), normal(s(2, 3, 4)));
-            add("mean dim -2 keepDim=" + keep, x -> x[0].mean(-2, keep), normal(s(3, 4)));
+            add("sum_dims", "sum dim 0 keepDim=" + keep, x -> x[0].sum(0, keep), normal(s(2, 3, 4)));
+            add("sum_dims", "sum dim -1 keepDim=" + keep, x -> x[0].sum(-1, keep), normal(s(2, 3, 4)));
+            add("sum_dims", "sum dims {0, 2} keepDim=" + keep, x -> x[0].sum(new int[] {0, 2}, keep), normal(s(2, 3, 4)));
+            add("sum_dims", "sum size-1 dim keepDim=" + keep, x -> x[0].sum(1, keep), normal(s(3, 1, 2)));
+            add("mean_dims", "mean dim 1 keepDim=" + keep, x -> x[0].mean(1, keep), normal(s(2, 3, 4)));
+            add("mean_dims", "mean dims {1, 2} keepDim=" + keep, x -> x[0].mean(new int[] {1, 2}, keep), normal(s(2, 3, 4)));
+            add("mean_dims", "mean dim -2 keepDim=" + keep, x -> x[0].mean(-2, keep), normal(s(3, 4)));
         }
-        add("mean all", x -> x[0].mean(), normal(s(2, 3, 4)));
+        add("mean", "mean all", x -> x[0].mean(), normal(s(2, 3, 4)));
 
-        add("reshape", x -> x[0].reshape(3, 2), normal(s(2, 3)));
-        add("reshape -1", x -> x[0].reshape(-1), normal(s(2, 3, 2)));
-        add("reshape of a transposed view (copy)", x -> x[0].transpose(0, 1).reshape(6), normal(s(2, 3)));
-        add("view", x -> x[0].view(6, 1), normal(s(2, 3)));
-        add("transpose", x -> x[0].transpose(0, 2), normal(s(2, 3, 4)));
-        add("transpose negative dims", x -> x[0].transpose(-1, -2), normal(s(2, 3)));
-        add("t", x -> x[0].t(), normal(s(2, 3)));
-        add("t of 1-d", x -> x[0].t(), normal(s(3)));
-        add("expand size-1 dim", x -> x[0].expand(3, 4), normal(s(3, 1)));
-        add("expand new leading dims", x -> x[0].expand(2, 2, 3), normal(s(3)));
-        add("expand -1", x -> x[0].expand(-1, 4), normal(s(2, 1)));
-        add("contiguous of a transposed view", x -> x[0].transpose(0, 1).contiguous(), normal(s(2, 3)));
-        add("contiguous of a contiguous tensor", x -> x[0].contiguous(), normal(s(2, 3)));
-        add("clone", x -> x[0].clone(), normal(s(2, 3)));
-        add("to float64", x -> x[0].to(DType.FLOAT64), normal(s(2, 3)));
+        add("reshape", "reshape", x -> x[0].reshape(3, 2), normal(s(2, 3)));
+        add("reshape", "reshape -1", x -> x[0].reshape(-1), normal(s(2, 3, 2)));
+        add("reshape", "reshape of a transposed view (copy)", x -> x[0].transpose(0, 1).reshape(6), normal(s(2, 3)));
+        add("view", "view", x -> x[0].view(6, 1), normal(s(2, 3)));
+        add("transpose", "transpose", x -> x[0].transpose(0, 2), normal(s(2, 3, 4)));
+        add("transpose", "transpose negative dims", x -> x[0].transpose(-1, -2), normal(s(2, 3)));
+        add("transpose", "t", x -> x[0].t(), normal(s(2, 3)));
+        add("transpose", "t of 1-d", x -> x[0].t(), normal(s(3)));
+        add("expand", "expand size-1 dim", x -> x[0].expand(3, 4), normal(s(3, 1)));
+        add("expand", "expand new leading dims", x -> x[0].expand(2, 2, 3), normal(s(3)));
+        add("expand", "expand -1", x -> x[0].expand(-1, 4), normal(s(2, 1)));
+        add("contiguous", "contiguous of a transposed view", x -> x[0].transpose(0, 1).contiguous(), normal(s(2, 3)));
+        add("contiguous", "contiguous of a contiguous tensor", x -> x[0].contiguous(), normal(s(2, 3)));
+        add("clone", "clone", x -> x[0].clone(), normal(s(2, 3)));
+        add("to_dtype", "to float64", x -> x[0].to(DType.FLOAT64), normal(s(2, 3)));
 
-        add("matmul 2-d @ 2-d", x -> x[0].matmul(x[1]), normal(s(2, 3), s(3, 4)));
-        add("matmul 1-d @ 2-d", x -> x[0].matmul(x[1]), normal(s(3), s(3, 4)));
-        add("matmul 2-d @ 1-d", x -> x[0].matmul(x[1]), normal(s(2, 3), s(3)));
-        add("matmul 1-d @ 1-d", x -> x[0].matmul(x[1]), normal(s(3), s(3)));
-        add("matmul of transposed views", x -> x[0].t().matmul(x[1].t()), normal(s(3, 2), s(4, 3)));
+        add("matmul", "matmul 2-d @ 2-d", x -> x[0].matmul(x[1]), normal(s(2, 3), s(3, 4)));
+        add("matmul", "matmul 1-d @ 2-d", x -> x[0].matmul(x[1]), normal(s(3), s(3, 4)));
+        add("matmul", "matmul 2-d @ 1-d", x -> x[0].matmul(x[1]), normal(s(2, 3), s(3)));
+        add("matmul", "matmul 1-d @ 1-d", x -> x[0].matmul(x[1]), normal(s(3), s(3)));
+        add("matmul", "matmul of transposed views", x -> x[0].t().matmul(x[1].t()), normal(s(3, 2), s(4, 3)));
 
         // Composites: the tutorial's function, and one op used twice (gradients accumulate).
-        add("tutorial: mean(3 (x + 2)^2)", x -> {
+        add(null, "tutorial: mean(3 (x + 2)^2)", x -> {
             Tensor y = x[0].add(2);
             return y.mul(y).mul(3).mean();
         }, normal(s(2, 2)));
-        add("mlp-like: sum((x @ w + b)^2)", x -> x[0].matmul(x[1]).add(x[2]).pow(2).sum(), normal(s(4, 3), s(3, 2), s(2)));
+        add(null, "mlp-like: sum((x @ w + b)^2)", x -> x[0].matmul(x[1]).add(x[2]).pow(2).sum(), normal(s(4, 3), s(3, 2), s(2)));
         return cases;
     }
 

@@ -87,6 +87,11 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /** Wraps one native reference a call handed over (used by {@link Ops}). */
+    static Tensor wrap(long handle, ThreadState s) {
+        return new Tensor(handle, s);
+    }
+
     /** Throws the status if any, else wraps the handle the call wrote to the out slot. */
     private static Tensor result(long status, ThreadState s) {
         if (status != 0) {

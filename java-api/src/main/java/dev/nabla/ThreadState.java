@@ -7,6 +7,7 @@ import dev.nabla.bindings.NativeLibrary;
 import dev.nabla.bindings.global.nabla;
 import java.lang.foreign.MemorySegment;
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerPointer;
 
@@ -46,7 +47,26 @@ final class ThreadState {
     private final LongPointer dims = new LongPointer(MAX_DIMS);
     private final MemorySegment dimsView;
 
+    /** Argument and result slots of {@code nb_op_call}: tensors in and out, numbers, integers, a count. */
+    static final int MAX_OP_TENSORS = 256;
+    static final int MAX_OP_NUMBERS = 16;
+    final PointerPointer<?> opInputs = new PointerPointer<>(MAX_OP_TENSORS);
+    final MemorySegment opInputsView;
+    final PointerPointer<?> opOutputs = new PointerPointer<>(MAX_OP_TENSORS);
+    final MemorySegment opOutputsView;
+    final DoublePointer opNumbers = new DoublePointer(MAX_OP_NUMBERS);
+    final MemorySegment opNumbersView;
+    final LongPointer opInts = new LongPointer(MAX_DIMS);
+    final MemorySegment opIntsView;
+    final IntPointer opCount = new IntPointer(1);
+    final MemorySegment opCountView;
+
     private ThreadState() {
+        opInputsView = MemorySegment.ofAddress(opInputs.address()).reinterpret(8L * MAX_OP_TENSORS);
+        opOutputsView = MemorySegment.ofAddress(opOutputs.address()).reinterpret(8L * MAX_OP_TENSORS);
+        opNumbersView = MemorySegment.ofAddress(opNumbers.address()).reinterpret(8L * MAX_OP_NUMBERS);
+        opIntsView = MemorySegment.ofAddress(opInts.address()).reinterpret(8L * MAX_DIMS);
+        opCountView = MemorySegment.ofAddress(opCount.address()).reinterpret(4);
         outView = MemorySegment.ofAddress(out.address()).reinterpret(8);
         scalarView = MemorySegment.ofAddress(scalar.address()).reinterpret(8);
         dimsView = MemorySegment.ofAddress(dims.address()).reinterpret(8L * MAX_DIMS);

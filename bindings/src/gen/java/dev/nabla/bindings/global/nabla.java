@@ -334,6 +334,39 @@ public static native @Cast("nb_status*") long nb_tensor_fill_(int flags, @Cast("
 /* Copies src into a, broadcasting and converting dtype. */
 public static native @Cast("nb_status*") long nb_tensor_copy_(int flags, @Cast("nb_tensor*") long a, @Cast("const nb_tensor*") long src);
 
+/* ---- the op registry: every op, by name; ops without a C function above are called here ---- */
+
+/* Number of registered ops; ids are 0 .. count-1. */
+public static native int nb_op_count();
+/* The op's name, e.g. "exp". Static storage; NULL for a bad id. */
+public static native @Cast("const char*") String nb_op_name(int id);
+/* The id of the op with this name, or -1. name is borrowed. */
+public static native int nb_op_find(@Cast("const char*") String name);
+/* Tensors the op takes (-1: a list) and returns (-1: depends on the arguments). */
+public static native int nb_op_num_inputs(int id);
+public static native int nb_op_num_outputs(int id);
+/* 1 when the op has a backward rule. */
+public static native int nb_op_is_differentiable(int id);
+/* Runs op `id` on inputs[0..n_inputs) (borrowed), with number arguments fargs[0..n_fargs) and
+ * integer arguments iargs[0..n_iargs) as the op documents them (ops/<family>.cpp). Writes up to
+ * cap_outs new tensors into outs, each freed by the caller, and their count into *n_outs. */
+public static native @Cast("nb_status*") long nb_op_call(int flags, int id, @Cast("const nb_tensor*const*") PointerPointer inputs,
+                             int n_inputs, @Const DoublePointer fargs, int n_fargs,
+                             @Cast("const int64_t*") LongPointer iargs, int n_iargs, @Cast("nb_tensor**") PointerPointer outs,
+                             int cap_outs, IntPointer n_outs);
+public static native @Cast("nb_status*") long nb_op_call(int flags, int id, @Cast("const nb_tensor*const*") @ByPtrPtr long inputs,
+                             int n_inputs, @Const DoublePointer fargs, int n_fargs,
+                             @Cast("const int64_t*") LongPointer iargs, int n_iargs, @Cast("nb_tensor**") @ByPtrPtr long outs,
+                             int cap_outs, IntPointer n_outs);
+public static native @Cast("nb_status*") long nb_op_call(int flags, int id, @Cast("const nb_tensor*const*") @ByPtrPtr long inputs,
+                             int n_inputs, @Const DoubleBuffer fargs, int n_fargs,
+                             @Cast("const int64_t*") LongBuffer iargs, int n_iargs, @Cast("nb_tensor**") @ByPtrPtr long outs,
+                             int cap_outs, IntBuffer n_outs);
+public static native @Cast("nb_status*") long nb_op_call(int flags, int id, @Cast("const nb_tensor*const*") @ByPtrPtr long inputs,
+                             int n_inputs, @Const double[] fargs, int n_fargs,
+                             @Cast("const int64_t*") long[] iargs, int n_iargs, @Cast("nb_tensor**") @ByPtrPtr long outs,
+                             int cap_outs, int[] n_outs);
+
 // #ifdef __cplusplus
 // #endif
 
