@@ -31,7 +31,7 @@ import java.lang.ref.Cleaner;
  * <p>Not thread-safe: share a tensor between threads only with external synchronization, and never close
  * it while another thread uses it.
  */
-public final class Tensor implements AutoCloseable {
+public final class Tensor implements AutoCloseable, TensorMath, TensorReductions, TensorShaping {
     static {
         NativeLibrary.load();
     }

@@ -1,0 +1,15 @@
+package dev.nabla;
+
+/**
+ * Shape, slicing and indexing ops beyond the core views (native: ops/shape_ext.cpp, ops/index.cpp).
+ *
+ * <p>One family of {@link Tensor}'s methods, kept in its own file: {@code Tensor} implements this sealed
+ * interface, so each method here is an ordinary public method of every tensor. Each is a call into the
+ * native op registry through {@link Ops}.
+ */
+public sealed interface TensorShaping permits Tensor {
+    /** The tensor the default methods act on. */
+    private Tensor self() {
+        return (Tensor) this;
+    }
+}
