@@ -2,82 +2,15 @@ package dev.nabla;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.DynamicTest.dynamicTest;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
 import org.opentest4j.AssertionFailedError;
 
 /** Every differentiable op against central differences (see {@link GradCheck}). */
-class GradCheckTest extends NablaTestBase {
+/** The core ops against central differences (see {@link GradCheck}). */
+class GradCheckTest extends GradCheckCases {
 
-    private final List<DynamicTest> cases = new ArrayList<>();
-
-    /** Registry names of the ops the cases check (see RegistryTest). */
-    final java.util.Set<String> coveredOps = new java.util.TreeSet<>();
-
-    /**
-     * One case for registry op {@code op} (null for a composite of several ops): inputs are made inside the
-     * test so that the per-test scope frees them.
-     */
-    private void add(String op, String name, Function<Tensor[], Tensor> f, Supplier<Tensor[]> inputs) {
-        if (op != null) {
-            coveredOps.add(op);
-        }
-        cases.add(dynamicTest(name, () -> {
-            try (TensorScope scope = TensorScope.open()) {
-                GradCheck.check(name, f, inputs.get());
-            }
-        }));
-    }
-
-    private static Supplier<Tensor[]> normal(long[]... shapes) {
-        return () -> {
-            Tensor[] ts = new Tensor[shapes.length];
-            for (int i = 0; i < shapes.length; i++) {
-                ts[i] = randn(100 + i, shapes[i]);
-            }
-            return ts;
-        };
-    }
-
-    /** The first input normal, the others in [0.5, 1.5) (divisors). */
-    private static Supplier<Tensor[]> normalThenPositive(long[]... shapes) {
-        return () -> {
-            Tensor[] ts = new Tensor[shapes.length];
-            for (int i = 0; i < shapes.length; i++) {
-                ts[i] = i == 0 ? randn(200, shapes[i]) : positive(200 + i, shapes[i]);
-            }
-            return ts;
-        };
-    }
-
-    private static Supplier<Tensor[]> pos(long... shape) {
-        return () -> new Tensor[] {positive(300, shape)};
-    }
-
-    private static long[] s(long... dims) {
-        return dims;
-    }
-
-    /** Pairs of shapes that broadcast, including size-1 dims on either side and rank differences. */
-    private static final long[][][] BROADCAST_PAIRS = {
-        {s(2, 3), s(2, 3)},
-        {s(2, 3), s(3)},
-        {s(3), s(2, 3)},
-        {s(2, 1), s(1, 3)},
-        {s(4, 1, 3), s(2, 1)},
-        {s(2, 3), s()},
-        {s(1), s(2, 2)},
-    };
-
-    @TestFactory
-    List<DynamicTest> gradients() {
+    @Override
+    protected void define() {
         for (long[][] p : BROADCAST_PAIRS) {
             String shapes = Shape.of(p[0]) + ", " + Shape.of(p[1]);
             add("add", "add " + shapes, x -> x[0].add(x[1]), normal(p[0], p[1]));
@@ -139,7 +72,6 @@ class GradCheckTest extends NablaTestBase {
             return y.mul(y).mul(3).mean();
         }, normal(s(2, 2)));
         add(null, "mlp-like: sum((x @ w + b)^2)", x -> x[0].matmul(x[1]).add(x[2]).pow(2).sum(), normal(s(4, 3), s(3, 2), s(2)));
-        return cases;
     }
 
     @Test

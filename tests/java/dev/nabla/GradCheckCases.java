@@ -1,0 +1,89 @@
+package dev.nabla;
+
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * A family's gradient checks: a subclass defines its cases in {@link #define()} with {@link #add}, naming the
+ * registry op each one checks. {@link RegistryTest} finds every subclass in this package and fails when an
+ * op with a backward rule has no case.
+ */
+abstract class GradCheckCases extends NablaTestBase {
+
+    private final List<DynamicTest> cases = new ArrayList<>();
+
+    /** Registry names of the ops the cases check (see RegistryTest). */
+    final Set<String> coveredOps = new TreeSet<>();
+
+    /**
+     * One case for registry op {@code op} (null for a composite of several ops): inputs are made inside the
+     * test so that the per-test scope frees them.
+     */
+    protected void add(String op, String name, Function<Tensor[], Tensor> f, Supplier<Tensor[]> inputs) {
+        if (op != null) {
+            coveredOps.add(op);
+        }
+        cases.add(dynamicTest(name, () -> {
+            try (TensorScope scope = TensorScope.open()) {
+                GradCheck.check(name, f, inputs.get());
+            }
+        }));
+    }
+
+    protected static Supplier<Tensor[]> normal(long[]... shapes) {
+        return () -> {
+            Tensor[] ts = new Tensor[shapes.length];
+            for (int i = 0; i < shapes.length; i++) {
+                ts[i] = randn(100 + i, shapes[i]);
+            }
+            return ts;
+        };
+    }
+
+    /** The first input normal, the others in [0.5, 1.5) (divisors). */
+    protected static Supplier<Tensor[]> normalThenPositive(long[]... shapes) {
+        return () -> {
+            Tensor[] ts = new Tensor[shapes.length];
+            for (int i = 0; i < shapes.length; i++) {
+                ts[i] = i == 0 ? randn(200, shapes[i]) : positive(200 + i, shapes[i]);
+            }
+            return ts;
+        };
+    }
+
+    protected static Supplier<Tensor[]> pos(long... shape) {
+        return () -> new Tensor[] {positive(300, shape)};
+    }
+
+    protected static long[] s(long... dims) {
+        return dims;
+    }
+
+    /** Pairs of shapes that broadcast, including size-1 dims on either side and rank differences. */
+    protected static final long[][][] BROADCAST_PAIRS = {
+        {s(2, 3), s(2, 3)},
+        {s(2, 3), s(3)},
+        {s(3), s(2, 3)},
+        {s(2, 1), s(1, 3)},
+        {s(4, 1, 3), s(2, 1)},
+        {s(2, 3), s()},
+        {s(1), s(2, 2)},
+    };
+
+    /** Adds this family's cases with {@link #add}. */
+    protected abstract void define();
+
+    @TestFactory
+    List<DynamicTest> gradients() {
+        define();
+        return cases;
+    }
+}
