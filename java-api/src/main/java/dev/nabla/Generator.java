@@ -32,8 +32,8 @@ public final class Generator implements AutoCloseable {
         cleanable = Tensor.CLEANER.register(this, () -> nabla.nb_generator_free(h));
     }
 
-    /** The global default generator, reseeded by {@link Nabla#manualSeed(long)}. */
-    static Generator defaultGenerator() {
+    /** The global default generator (like {@code torch.default_generator}), reseeded by {@link Nabla#manualSeed(long)}. */
+    public static Generator defaultGenerator() {
         return DEFAULT;
     }
 

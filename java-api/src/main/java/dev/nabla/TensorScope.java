@@ -66,6 +66,18 @@ public final class TensorScope implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Takes {@code t} out of whatever scope owns it, so that only {@link Tensor#close()} (or the Cleaner) frees
+     * it: for long-lived tensors made inside a scope, such as a model's parameters. Returns {@code t}.
+     */
+    public static Tensor escape(Tensor t) {
+        t.checkOpen("escape");
+        if (t.scope != null) {
+            t.moveTo(null);
+        }
+        return t;
+    }
+
     /** Whether {@link #close()} has run. */
     public boolean isClosed() {
         return closed;
