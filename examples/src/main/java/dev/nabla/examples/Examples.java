@@ -6,7 +6,23 @@ import java.util.function.Consumer;
 
 /** Runs an example by name: {@code Examples tutorial [args]}, as {@code ./nabla example tutorial} does. */
 public final class Examples {
-    private static final Map<String, Consumer<String[]>> EXAMPLES = Map.of("tutorial", Tutorial::main);
+    private static final Map<String, Consumer<String[]>> EXAMPLES = Map.of(
+            "tutorial", Tutorial::main,
+            "fashion-mnist-mlp", args -> run(FashionMnistMlp::main, args),
+            "fashion-mnist-cnn", args -> run(FashionMnistCnn::main, args));
+
+    /** An example main that may throw an I/O error. */
+    private interface Main {
+        void main(String[] args) throws java.io.IOException;
+    }
+
+    private static void run(Main main, String[] args) {
+        try {
+            main.main(args);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private Examples() {}
 
