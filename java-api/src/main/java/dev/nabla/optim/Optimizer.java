@@ -200,7 +200,8 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> implements AutoCl
     /**
      * Allocates the buffers the group's options need for {@code param} (with
      * {@link ParamState#zerosLike}); called when a group is added and when its options change. Must keep
-     * buffers already present.
+     * buffers already present. For the first group it runs inside the base constructor, before the
+     * subclass's own fields are set: read only the group's options.
      */
     protected abstract void initState(ParamGroup<O> group, Tensor param, ParamState state);
 
