@@ -820,4 +820,34 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         }
         return TensorFormatter.format(this);
     }
+
+    // ---- shape and indexing ----
+
+    /**
+     * The tensors joined along {@code dim}, which they must agree on apart from its size (like
+     * {@code torch.cat(tensors, dim)}). Mixed dtypes promote (float64 over float32 over int64 over bool);
+     * 1-d empty tensors are skipped, as in PyTorch. Each input's gradient is its stretch of the result's.
+     * Fails for an empty list, mismatched shapes ({@link ShapeMismatchException}) or 0-d inputs.
+     */
+    public static Tensor cat(int dim, Tensor... tensors) {
+        return ShapeOps.join(ShapeOps.CAT, dim, tensors);
+    }
+
+    /** {@link #cat(int, Tensor...)} over a list. */
+    public static Tensor cat(int dim, java.util.List<Tensor> tensors) {
+        return ShapeOps.join(ShapeOps.CAT, dim, tensors);
+    }
+
+    /**
+     * The tensors, which must have one shape, stacked along a new dim {@code dim} in {@code [-dim()-1, dim()]}
+     * (like {@code torch.stack(tensors, dim)}). Fails for an empty list or differing shapes.
+     */
+    public static Tensor stack(int dim, Tensor... tensors) {
+        return ShapeOps.join(ShapeOps.STACK, dim, tensors);
+    }
+
+    /** {@link #stack(int, Tensor...)} over a list. */
+    public static Tensor stack(int dim, java.util.List<Tensor> tensors) {
+        return ShapeOps.join(ShapeOps.STACK, dim, tensors);
+    }
 }
