@@ -239,6 +239,12 @@ class SafeTensorsTest extends LeakCheckedTest {
         byte[] withMeta = concat(new byte[] {40, 0, 0, 0, 0, 0, 0, 0},
                 "{\"__metadata__\":{\"framework\":\"pt\"}}     ".getBytes(StandardCharsets.US_ASCII));
         assertArrayEquals(withMeta, Files.readAllBytes(p));
+
+        // metadata={} is written as an empty object, metadata=None not at all
+        SafeTensors.save(Map.of(), Map.of(), p);
+        assertArrayEquals(concat(new byte[] {24, 0, 0, 0, 0, 0, 0, 0},
+                "{\"__metadata__\":{}}     ".getBytes(StandardCharsets.US_ASCII)), Files.readAllBytes(p));
+        assertEquals(Map.of(), SafeTensors.metadata(p));
     }
 
     @Test

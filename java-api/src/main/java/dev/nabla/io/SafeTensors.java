@@ -109,12 +109,13 @@ public final class SafeTensors {
 
     /** Writes {@code tensors} to {@code path} without metadata; see {@link #save(Map, Map, Path)}. */
     public static void save(Map<String, Tensor> tensors, Path path) {
-        save(tensors, Map.of(), path);
+        save(tensors, null, path);
     }
 
     /**
-     * Writes {@code tensors} and {@code metadata} (stored as {@code "__metadata__"}, omitted when empty)
-     * to {@code path}, replacing it, with the bytes {@code safetensors.torch.save_file(tensors, path,
+     * Writes {@code tensors} and {@code metadata} (stored as {@code "__metadata__"}; {@code null} omits
+     * it, like {@code metadata=None}, while an empty map writes {@code {}}, like {@code metadata={}}) to
+     * {@code path}, replacing it, with the bytes {@code safetensors.torch.save_file(tensors, path,
      * metadata)} writes. Views and transposed tensors are written in row-major order. The file appears
      * complete or not at all: it is written next to {@code path} and then moved over it.
      *
@@ -147,7 +148,7 @@ public final class SafeTensors {
         StringBuilder json = new StringBuilder(64 + 64 * items.size());
         json.append('{');
         boolean first = true;
-        if (!metadata.isEmpty()) {
+        if (metadata != null) {
             json.append('"').append(METADATA_KEY).append("\":{");
             boolean firstMeta = true;
             for (Map.Entry<String, String> m : metadata.entrySet()) {
