@@ -77,6 +77,9 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         } else {
             cleanable = CLEANER.register(this, new Free(handle));
         }
+        if ((s.flags & nabla.NB_ANOMALY) != 0) {
+            Autograd.recordForwardTrace(handle); // anomaly mode only; see Autograd.detectAnomaly
+        }
     }
 
     /** The Cleaner's action: it must not reach the Tensor, so it holds only the address. */
@@ -677,8 +680,8 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         ThreadState s = ThreadState.get();
         long h = handle();
         long g = gradient == null ? 0 : gradient.handle();
-        int flags = createGraph ? nabla.NB_GRAD : s.flags;
-        Status.check(nabla.nb_tensor_backward(flags, h, g, retainGraph ? 1 : 0, createGraph ? 1 : 0));
+        int flags = (s.flags & nabla.NB_ANOMALY) | (createGraph ? nabla.NB_GRAD : 0);
+        Callbacks.check(nabla.nb_tensor_backward(flags, h, g, retainGraph ? 1 : 0, createGraph ? 1 : 0));
     }
 
     /** Sets {@code .grad} to null, the PyTorch 2 default of {@code zero_grad()}. */
@@ -849,5 +852,68 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     /** {@link #stack(int, Tensor...)} over a list. */
     public static Tensor stack(int dim, java.util.List<Tensor> tensors) {
         return ShapeOps.join(ShapeOps.STACK, dim, tensors);
+    }
+
+    // ---- autograd ----
+
+    /**
+     * Registers a hook called with the gradient w.r.t. this tensor each time one is computed (like
+     * {@code register_hook}). A non-null return replaces the gradient: for a leaf before it is
+     * accumulated into {@code .grad}, for a non-leaf before it flows on. The hook runs with grad mode
+     * on only under {@code createGraph}; an exception it throws is rethrown from {@code backward()}.
+     *
+     * @return a handle whose {@code close()} removes the hook
+     * @throws IllegalStateException for a tensor that does not require grad
+     */
+    public HookHandle registerHook(java.util.function.UnaryOperator<Tensor> hook) {
+        long id = Callbacks.register(new Callbacks.Hook(hook));
+        long st = nabla.nb_tensor_register_hook(handle(), id);
+        if (st != 0) {
+            Callbacks.remove(id);
+            throw Status.raise(st);
+        }
+        return new HookHandle(id);
+    }
+
+    /**
+     * Registers a hook on a leaf called with the leaf after its {@code .grad} was accumulated in a
+     * backward pass (like {@code register_post_accumulate_grad_hook}).
+     *
+     * @return a handle whose {@code close()} removes the hook
+     * @throws IllegalStateException for a non-leaf or a tensor that does not require grad
+     */
+    public HookHandle registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+        long id = Callbacks.register(new Callbacks.PostHook(hook));
+        long st = nabla.nb_tensor_register_post_accumulate_grad_hook(handle(), id);
+        if (st != 0) {
+            Callbacks.remove(id);
+            throw Status.raise(st);
+        }
+        return new HookHandle(id);
+    }
+
+    /**
+     * Cuts this tensor from the graph in place, like {@code detach_()}: it becomes a leaf that does
+     * not require grad. Returns this.
+     *
+     * @throws IllegalStateException for a view ("Can't detach views in-place. Use detach() instead.")
+     */
+    public Tensor detachInPlace() {
+        Status.check(nabla.nb_tensor_detach_(handle()));
+        return this;
+    }
+
+    /** An identity of this tensor's grad_fn node, 0 for a leaf; equal ids mean the same node. */
+    long gradFnId() {
+        return nabla.nb_tensor_grad_fn_id(handle());
+    }
+
+    /** Wraps one native reference outside every scope: freed by close() or the Cleaner. */
+    static Tensor unscoped(long handle) {
+        Tensor t = new Tensor(handle, ThreadState.get());
+        if (t.scope != null) {
+            t.moveTo(null);
+        }
+        return t;
     }
 }
