@@ -74,11 +74,16 @@ std::vector<int64_t> offsets(const Dims& sh, const Dims& st) {
   return v;
 }
 
-// See Note [reduction groups].
+// See Note [reduction groups]. The reduced dims are merged where memory allows, so a group that is
+// one strided run (every reduction over a contiguous or transposed tensor's trailing or only dims)
+// keeps a stride instead of a list of offsets.
 struct Groups {
   std::vector<int64_t> outer;  // offset of each group's first element, in output order
-  std::vector<int64_t> inner;  // offsets inside a group
-  int64_t count() const { return static_cast<int64_t>(inner.size()); }
+  size_t n_inner = 0;          // elements per group
+  int64_t stride = 0;          // the step inside a group, when it is one strided run
+  std::vector<int64_t> inner;  // else the offsets inside a group
+  int64_t in(size_t i) const { return inner.empty() ? static_cast<int64_t>(i) * stride : inner[i]; }
+  int64_t count() const { return static_cast<int64_t>(n_inner); }
 };
 
 Groups groups_of(const Dims& shape, const Dims& strides, const Mask& m) {
@@ -87,7 +92,24 @@ Groups groups_of(const Dims& shape, const Dims& strides, const Mask& m) {
     (m[d] ? is : os).push_back(shape[d]);
     (m[d] ? ist : ost).push_back(strides[d]);
   }
-  return {offsets(os, ost), offsets(is, ist)};
+  Groups g;
+  g.outer = offsets(os, ost);
+  g.n_inner = static_cast<size_t>(dims_numel(is));
+  // Merge the reduced dims, dropping size-1 ones, while they walk memory as one run.
+  Dims ms, mst;
+  for (size_t d = 0; d < is.size(); ++d) {
+    if (is[d] == 1) continue;
+    if (!ms.empty() && mst.back() == ist[d] * is[d]) {
+      ms.back() *= is[d];
+      mst.back() = ist[d];
+    } else {
+      ms.push_back(is[d]);
+      mst.push_back(ist[d]);
+    }
+  }
+  if (ms.size() <= 1) g.stride = ms.empty() ? 0 : mst[0];
+  else g.inner = offsets(is, ist);
+  return g;
 }
 
 Groups groups_of(const Tensor& a, const Mask& m) { return groups_of(a->shape, a->strides, m); }
@@ -116,8 +138,8 @@ Tensor per_element(const Dims& shape, DType dt, const Mask& m, F f) {
   NB_DISPATCH_FLOAT(dt, "backward", [&] {
     scalar_t* p = t->data<scalar_t>();
     for (size_t o = 0; o < g.outer.size(); ++o)
-      for (size_t i = 0; i < g.inner.size(); ++i)
-        p[g.outer[o] + g.inner[i]] = static_cast<scalar_t>(f(o, i));
+      for (size_t i = 0; i < g.n_inner; ++i)
+        p[g.outer[o] + g.in(i)] = static_cast<scalar_t>(f(o, i));
   });
   return t;
 }
@@ -128,7 +150,7 @@ struct Reader {
   Groups g;
   Reader(const Tensor& x, const Mask& m) : t(x), g(groups_of(x, m)) {}
   double at(size_t o, size_t i) const {
-    int64_t off = g.outer[o] + g.inner[i];
+    int64_t off = g.outer[o] + g.in(i);
     return t->dtype == DType::F32 ? static_cast<double>(t->data<float>()[off]) : t->data<double>()[off];
   }
   // The reduced value of group o in a contiguous reduced tensor (the saved output).
@@ -152,7 +174,7 @@ template <bool IsMax>
 std::pair<double, int64_t> extreme(const Reader& r, size_t o) {
   double best = r.at(o, 0);
   int64_t at = 0;
-  for (size_t i = 1; i < r.g.inner.size(); ++i) {
+  for (size_t i = 1; i < r.g.n_inner; ++i) {
     double x = r.at(o, i);
     if (beats<IsMax>(x, best)) {
       best = x;
@@ -171,7 +193,7 @@ void require_nonempty(const Tensor& a, const Groups& g, const char* op, bool all
   if (all && a->numel() == 0)
     fail_arg(std::string(op) + ": Expected reduction dim to be specified for input.numel() == 0 (input " +
              shape_of(a) + "). Specify the reduction dim with the 'dim' argument.");
-  if (g.inner.empty() && !g.outer.empty())
+  if (g.n_inner == 0 && !g.outer.empty())
     fail_arg(std::string("cannot perform reduction function ") + op + " on tensor " + shape_of(a) +
              " with no elements because the operation does not have an identity");
 }
@@ -194,7 +216,7 @@ struct ProdBackward final : Node {
     std::vector<double> nonzero_prod(r.g.outer.size(), 1.0);
     std::vector<int64_t> zeros(r.g.outer.size(), 0);
     for (size_t o = 0; o < r.g.outer.size(); ++o)
-      for (size_t i = 0; i < r.g.inner.size(); ++i) {
+      for (size_t i = 0; i < r.g.n_inner; ++i) {
         double v = r.at(o, i);
         if (v == 0) ++zeros[o];
         else nonzero_prod[o] *= v;
@@ -217,7 +239,7 @@ Tensor prod_impl(const Tensor& a, const Dims& dims, bool keep, bool all, Ctx ctx
   Tensor out = reduced_out(a, m, keep, a->dtype);
   for (size_t o = 0; o < r.g.outer.size(); ++o) {
     double p = 1.0;  // the empty product is 1, as in PyTorch
-    for (size_t i = 0; i < r.g.inner.size(); ++i) p *= r.at(o, i);
+    for (size_t i = 0; i < r.g.n_inner; ++i) p *= r.at(o, i);
     store(out, o, p);
   }
   if (any_requires_grad(ctx, {&a})) {
@@ -249,7 +271,7 @@ struct EvenSelectBackward final : Node {
     std::vector<double> ties(r.g.outer.size(), 0.0);
     for (size_t o = 0; o < r.g.outer.size(); ++o) {
       best[o] = is_max ? extreme<true>(r, o).first : extreme<false>(r, o).first;
-      for (size_t i = 0; i < r.g.inner.size(); ++i) ties[o] += same(r.at(o, i), best[o]);
+      for (size_t i = 0; i < r.g.n_inner; ++i) ties[o] += same(r.at(o, i), best[o]);
     }
     Tensor share = per_element(xv->shape, xv->dtype, mask, [&](size_t o, size_t i) {
       return same(r.at(o, i), best[o]) ? 1.0 / ties[o] : 0.0;
@@ -375,10 +397,10 @@ Tensor var_std_impl(const Tensor& a, const Dims& dims, int64_t correction, bool 
   double denom = static_cast<double>(std::max<int64_t>(0, n - correction));
   for (size_t o = 0; o < r.g.outer.size(); ++o) {
     double mean = 0;  // two passes in double: no catastrophic cancellation
-    for (size_t i = 0; i < r.g.inner.size(); ++i) mean += r.at(o, i);
+    for (size_t i = 0; i < r.g.n_inner; ++i) mean += r.at(o, i);
     mean /= static_cast<double>(n);
     double ss = 0;
-    for (size_t i = 0; i < r.g.inner.size(); ++i) {
+    for (size_t i = 0; i < r.g.n_inner; ++i) {
       double d = r.at(o, i) - mean;
       ss += d * d;
     }
@@ -427,7 +449,7 @@ struct NormBackward final : Node {
     }
     std::vector<double> ties(r.g.outer.size(), 0.0);
     for (size_t o = 0; o < r.g.outer.size(); ++o)
-      for (size_t i = 0; i < r.g.inner.size(); ++i) ties[o] += std::fabs(r.at(o, i)) == Reader::flat(nv, o);
+      for (size_t i = 0; i < r.g.n_inner; ++i) ties[o] += std::fabs(r.at(o, i)) == Reader::flat(nv, o);
     Tensor s = per_element(xv->shape, xv->dtype, mask, [&](size_t o, size_t i) {
       double v = r.at(o, i);
       return std::fabs(v) == Reader::flat(nv, o) ? sign(v) / ties[o] : 0.0;
@@ -451,7 +473,7 @@ Tensor norm_impl(const Tensor& a, double p, const Dims& dims, bool keep, bool al
   Tensor out = reduced_out(a, m, keep, a->dtype);
   for (size_t o = 0; o < r.g.outer.size(); ++o) {
     double acc = 0;
-    for (size_t i = 0; i < r.g.inner.size(); ++i) {
+    for (size_t i = 0; i < r.g.n_inner; ++i) {
       double v = std::fabs(r.at(o, i));
       if (inf) acc = (std::isnan(v) || std::isnan(acc)) ? NAN : std::max(acc, v);
       else acc += p == 2 ? v * v : v;
@@ -502,11 +524,11 @@ Tensor logsumexp_impl(const Tensor& a, const Dims& dims, bool keep, Ctx ctx) {
     // Subtract the max so exp never overflows; an infinite max is replaced by 0 as in PyTorch,
     // so that all -inf gives -inf and any +inf gives +inf instead of NaN.
     double mx = -INFINITY;
-    for (size_t i = 0; i < r.g.inner.size(); ++i) mx = std::max(mx, r.at(o, i));
+    for (size_t i = 0; i < r.g.n_inner; ++i) mx = std::max(mx, r.at(o, i));
     if (std::isinf(mx)) mx = 0;
     double s = 0;
     bool nan = false;
-    for (size_t i = 0; i < r.g.inner.size(); ++i) {
+    for (size_t i = 0; i < r.g.n_inner; ++i) {
       double v = r.at(o, i);
       nan |= std::isnan(v);
       s += std::exp(v - mx);
@@ -569,7 +591,7 @@ Tensor softmax_impl(const Tensor& a, int64_t dim, bool log, Ctx ctx) {
   Groups go = groups_of(out, m);
   NB_DISPATCH_FLOAT(a->dtype, op, [&] {
     scalar_t* q = out->data<scalar_t>();
-    std::vector<double> buf(r.g.inner.size());
+    std::vector<double> buf(r.g.n_inner);
     for (size_t o = 0; o < r.g.outer.size(); ++o) {
       double mx = -INFINITY;
       for (size_t i = 0; i < buf.size(); ++i) {
@@ -582,7 +604,7 @@ Tensor softmax_impl(const Tensor& a, int64_t dim, bool log, Ctx ctx) {
       double lse = std::log(s);
       for (size_t i = 0; i < buf.size(); ++i) {
         double sh = buf[i] - mx;
-        q[go.outer[o] + go.inner[i]] = static_cast<scalar_t>(log ? sh - lse : std::exp(sh) / s);
+        q[go.outer[o] + go.in(i)] = static_cast<scalar_t>(log ? sh - lse : std::exp(sh) / s);
       }
     }
   });
