@@ -916,4 +916,15 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         }
         return t;
     }
+
+    // ---- reductions, softmax and linear algebra ----
+
+    /**
+     * {@code x @ w^T + b} (like {@code torch.nn.functional.linear}): {@code w} is [out_features, in_features]
+     * (or 1-d [in_features]), {@code b} broadcasts to the result and may be null. {@code x} may have any
+     * leading batch dims. Mismatched features throw {@link ShapeMismatchException}.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        return ReduceOps.linear(x, w, b);
+    }
 }
