@@ -107,6 +107,11 @@ NB_API nb_status *nb_tensor_randn(nb_generator *g, int32_t dtype, const int64_t 
 /* Uniform samples in [0, 1). */
 NB_API nb_status *nb_tensor_rand(nb_generator *g, int32_t dtype, const int64_t *shape,
                                  int32_t ndim, nb_tensor **out);
+/* Inverted dropout (torch.nn.functional.dropout): zeroes each element of a with probability p
+ * and scales the rest by 1 / (1 - p); with training == 0 or p == 0, *out is a new reference to a
+ * itself. g and a are borrowed, g is advanced; *out is a new tensor the caller frees. */
+NB_API nb_status *nb_tensor_dropout(int32_t flags, nb_generator *g, const nb_tensor *a, double p,
+                                    int32_t training, nb_tensor **out);
 
 /* ---- lifetime and queries ---- */
 

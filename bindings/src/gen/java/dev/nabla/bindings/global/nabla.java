@@ -144,6 +144,13 @@ public static native @Cast("nb_status*") long nb_tensor_rand(@Cast("nb_generator
                                  int ndim, @Cast("nb_tensor**") @ByPtrPtr long out);
 public static native @Cast("nb_status*") long nb_tensor_rand(@Cast("nb_generator*") long g, int dtype, @Cast("const int64_t*") long[] shape,
                                  int ndim, @Cast("nb_tensor**") @ByPtrPtr long out);
+/* Inverted dropout (torch.nn.functional.dropout): zeroes each element of a with probability p
+ * and scales the rest by 1 / (1 - p); with training == 0 or p == 0, *out is a new reference to a
+ * itself. g and a are borrowed, g is advanced; *out is a new tensor the caller frees. */
+public static native @Cast("nb_status*") long nb_tensor_dropout(int flags, @Cast("nb_generator*") long g, @Cast("const nb_tensor*") long a, double p,
+                                    int training, @Cast("nb_tensor**") PointerPointer out);
+public static native @Cast("nb_status*") long nb_tensor_dropout(int flags, @Cast("nb_generator*") long g, @Cast("const nb_tensor*") long a, double p,
+                                    int training, @Cast("nb_tensor**") @ByPtrPtr long out);
 
 /* ---- lifetime and queries ---- */
 
