@@ -913,6 +913,23 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         Tensor t = new Tensor(handle, ThreadState.get());
         if (t.scope != null) {
             t.moveTo(null);
+    }
+
+    // ---- elementwise ----
+
+    /** An int64 tensor holding a copy of {@code data} (like {@code torch.tensor([...])} of ints); without a shape it is 1-d. */
+    public static Tensor of(long[] data, long... shape) {
+        Tensor t = empty(DType.INT64, data.length, shape);
+        MemorySegment.copy(data, 0, t.unboundData(8L * data.length), java.lang.foreign.ValueLayout.JAVA_LONG, 0, data.length);
+        return t;
+    }
+
+    /** A bool tensor holding a copy of {@code data} (like {@code torch.tensor([True, ...])}); without a shape it is 1-d. */
+    public static Tensor of(boolean[] data, long... shape) {
+        Tensor t = empty(DType.BOOL, data.length, shape);
+        MemorySegment seg = t.unboundData(data.length);
+        for (int i = 0; i < data.length; i++) {
+            seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, data[i] ? (byte) 1 : (byte) 0);
         }
         return t;
     }
@@ -926,5 +943,47 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
      */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
         return ReduceOps.linear(x, w, b);
+    }
+
+    /** A copy of the elements in row-major order, converted to int64 (floats truncate toward zero, as torch). Works for any layout. */
+    public long[] toLongArray() {
+        long c = rawContiguous(DType.INT64);
+        try {
+            int n = Math.toIntExact(nabla.nb_tensor_numel(c));
+            long[] out = new long[n];
+            MemorySegment.copy(MemorySegment.ofAddress(nabla.nb_tensor_data(c)).reinterpret(8L * n),
+                    java.lang.foreign.ValueLayout.JAVA_LONG, 0, out, 0, n);
+            return out;
+        } finally {
+            nabla.nb_tensor_free(c);
+        }
+    }
+
+    /** A copy of the elements in row-major order as truthiness (nonzero, NaN included, is true). Works for any layout. */
+    public boolean[] toBooleanArray() {
+        long c = rawContiguous(DType.BOOL);
+        try {
+            int n = Math.toIntExact(nabla.nb_tensor_numel(c));
+            MemorySegment seg = MemorySegment.ofAddress(nabla.nb_tensor_data(c)).reinterpret(n);
+            boolean[] out = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != 0;
+            }
+            return out;
+        } finally {
+            nabla.nb_tensor_free(c);
+        }
+    }
+
+    /**
+     * {@code a} where {@code condition} is true, else {@code b} (like {@code torch.where(condition, a, b)}); all
+     * three broadcast, the result has the promoted dtype of {@code a} and {@code b}. Differentiable in {@code a}
+     * and {@code b}.
+     *
+     * @throws IllegalArgumentException when {@code condition} is not a bool tensor
+     * @throws ShapeMismatchException when the three shapes do not broadcast
+     */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        return MathOps.where(condition, a, b);
     }
 }
