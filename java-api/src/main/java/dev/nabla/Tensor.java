@@ -913,6 +913,8 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         Tensor t = new Tensor(handle, ThreadState.get());
         if (t.scope != null) {
             t.moveTo(null);
+        }
+        return t;
     }
 
     // ---- elementwise ----
