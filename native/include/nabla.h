@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-#define NB_ABI_VERSION 1
+#define NB_ABI_VERSION 2
 
 #if defined(_WIN32)
 #define NB_API __declspec(dllexport)
@@ -62,9 +62,11 @@ typedef struct nb_generator nb_generator; /* opaque random generator, not thread
 #define NB_ERR_STATE 3    /* autograd state: backward twice, a modified saved tensor, ... */
 #define NB_ERR_MEMORY 4   /* allocation failed */
 #define NB_ERR_INTERNAL 5 /* a bug in Nabla */
+#define NB_ERR_CALLBACK 6 /* a callback (a Java hook or Function) failed; its caller holds the error */
 
 /* Call flags. */
-#define NB_GRAD 1 /* grad mode is on: ops whose inputs require grad record a graph node */
+#define NB_GRAD 1    /* grad mode is on: ops whose inputs require grad record a graph node */
+#define NB_ANOMALY 2 /* anomaly mode: backward checks every node's gradients for nan/inf */
 
 /* ---- library ---- */
 
@@ -105,6 +107,11 @@ NB_API nb_status *nb_tensor_randn(nb_generator *g, int32_t dtype, const int64_t 
 /* Uniform samples in [0, 1). */
 NB_API nb_status *nb_tensor_rand(nb_generator *g, int32_t dtype, const int64_t *shape,
                                  int32_t ndim, nb_tensor **out);
+/* Inverted dropout (torch.nn.functional.dropout): zeroes each element of a with probability p
+ * and scales the rest by 1 / (1 - p); with training == 0 or p == 0, *out is a new reference to a
+ * itself. g and a are borrowed, g is advanced; *out is a new tensor the caller frees. */
+NB_API nb_status *nb_tensor_dropout(int32_t flags, nb_generator *g, const nb_tensor *a, double p,
+                                    int32_t training, nb_tensor **out);
 
 /* ---- lifetime and queries ---- */
 
@@ -148,6 +155,58 @@ NB_API nb_status *nb_tensor_backward(int32_t flags, nb_tensor *t, const nb_tenso
                                      int32_t retain_graph, int32_t create_graph);
 /* Like detach(): shares storage, no grad_fn, does not require grad. */
 NB_API nb_status *nb_tensor_detach(const nb_tensor *t, nb_tensor **out);
+
+/* ---- autograd: functional gradients, hooks, custom functions, anomaly mode ---- */
+
+/* Like detach_(): cuts t from the graph in place (no grad_fn, requires_grad off); fails for a view. */
+NB_API nb_status *nb_tensor_detach_(nb_tensor *t);
+/* An identity of t's grad_fn node, unique in the process; 0 for a leaf. */
+NB_API int64_t nb_tensor_grad_fn_id(const nb_tensor *t);
+/* Like torch.autograd.backward(tensors, grad_tensors): several roots in one sweep. tensors and
+ * grads are borrowed arrays of n; a NULL grad means ones for a one-element root. flags: NB_ANOMALY. */
+NB_API nb_status *nb_autograd_backward(int32_t flags, const nb_tensor *const *tensors,
+                                       const nb_tensor *const *grads, int32_t n,
+                                       int32_t retain_graph, int32_t create_graph);
+/* Like torch.autograd.grad: writes into grads_out[0..n_inputs) a new reference to the gradient of
+ * the outputs w.r.t. each input (the caller frees each; NULL for an unused input when allow_unused).
+ * Touches no .grad and runs only the nodes that lead to an input. All arrays are borrowed. */
+NB_API nb_status *nb_autograd_grad(int32_t flags, const nb_tensor *const *outputs,
+                                   const nb_tensor *const *grad_outputs, int32_t n_outputs,
+                                   const nb_tensor *const *inputs, int32_t n_inputs,
+                                   int32_t retain_graph, int32_t create_graph,
+                                   int32_t allow_unused, nb_tensor **grads_out);
+
+/* Callbacks. One function, set once, receives every call into the embedding language:
+ *   int32_t fn(int32_t kind, int64_t id, int32_t flags, nb_tensor *const *in, int32_t n_in,
+ *              nb_tensor **out, int32_t n_out);
+ * in: borrowed tensors; out: the callback writes a new reference (which Nabla takes) or NULL into
+ * each of out[0..n_out). flags: the grad mode to run under. Returns 0, or nonzero when it failed,
+ * which fails the Nabla call in progress with NB_ERR_CALLBACK (the callback keeps its own error). */
+#define NB_CB_TENSOR_HOOK 1       /* in: the gradient; out[0]: a replacement or NULL */
+#define NB_CB_POST_ACCUMULATE 2   /* in: the leaf, its .grad just accumulated */
+#define NB_CB_FUNCTION_BACKWARD 3 /* in: one gradient per output; out: one per input (or NULL) */
+#define NB_CB_FREE_SAVED 4        /* a function's saved tensors may go (no retain_graph) */
+#define NB_CB_RELEASE 5           /* the hook or function with this id will not be called again */
+/* Sets the callback (an address of the function above); 0 unsets it. */
+NB_API void nb_set_callback(intptr_t fn);
+/* Like register_hook: the callback gets (NB_CB_TENSOR_HOOK, id) with each gradient w.r.t. t. */
+NB_API nb_status *nb_tensor_register_hook(nb_tensor *t, int64_t id);
+/* Like register_post_accumulate_grad_hook, for a leaf: (NB_CB_POST_ACCUMULATE, id, t). */
+NB_API nb_status *nb_tensor_register_post_accumulate_grad_hook(nb_tensor *t, int64_t id);
+/* Records a custom function (torch.autograd.Function): outputs[0..n_outputs) were computed from
+ * inputs[0..n_inputs) without a graph. With NB_GRAD and an input requiring grad, writes to
+ * new_outputs aliases of the outputs whose grad_fn is a node named `name` (copied) that calls
+ * (NB_CB_FUNCTION_BACKWARD, id); otherwise new references to the outputs. has_saved: the function
+ * saved tensors, so a second backward without retain_graph fails. Every array is borrowed; the
+ * caller frees each new output. The callback gets (NB_CB_RELEASE, id) when the node dies, also
+ * when nothing was recorded. */
+NB_API nb_status *nb_function_record(int32_t flags, int64_t id, const char *name,
+                                     const nb_tensor *const *inputs, int32_t n_inputs,
+                                     const nb_tensor *const *outputs, int32_t n_outputs,
+                                     int32_t has_saved, nb_tensor **new_outputs);
+/* Anomaly mode: attaches trace (copied) to t's grad_fn, shown when that node's backward returns
+ * nan or inf. Does nothing for a leaf or a node that has a trace already. */
+NB_API nb_status *nb_tensor_set_anomaly_trace(nb_tensor *t, const char *trace);
 
 /* ---- ops: each outputs a new tensor the caller frees; inputs are borrowed ---- */
 

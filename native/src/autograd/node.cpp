@@ -83,6 +83,8 @@ Edge gradient_edge(const Tensor& t) {
   return Edge{acc, 0};
 }
 
+uint64_t next_node_seq() { return g_seq.fetch_add(1, std::memory_order_relaxed); }
+
 bool any_requires_grad(Ctx ctx, std::initializer_list<const Tensor*> inputs) {
   if (!ctx.grad) return false;
   for (const Tensor* t : inputs)

@@ -1,6 +1,7 @@
 // Graph nodes: one per recorded op, holding its backward rule, what that rule saved, and edges to
 // the nodes of its inputs. Leaves that require grad end in an AccumulateGrad node.
 #pragma once
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +44,7 @@ class SavedTensor {
 };
 
 struct Node : RefCounted {
+  ~Node() override;
   SmallVec<Edge, 2> next;  // one per differentiable forward input
   uint64_t seq = 0;        // creation order; later nodes run first among ready ones
   bool saved_released = false;
@@ -50,6 +52,10 @@ struct Node : RefCounted {
   // Non-leaf tensors that asked for retain_grad(): (output_nr, tensor). The tensor removes itself
   // when it dies, so the raw pointer never dangles.
   std::vector<std::pair<uint32_t, TensorImpl*>> retainers;
+  // Hooks of non-leaf tensors made by this node: (output_nr, callback id). See callback.h.
+  std::vector<std::pair<uint32_t, int64_t>> pre_hooks;
+  // Where the forward op ran, recorded only in anomaly mode (nb_tensor_set_anomaly_trace).
+  std::unique_ptr<std::string> anomaly_trace;
 
   virtual const char* name() const = 0;
   // grads: one per forward output of this node. Returns one gradient per edge in `next` (an
@@ -57,11 +63,22 @@ struct Node : RefCounted {
   virtual Grads apply(Grads& grads, Ctx ctx) = 0;
   virtual void release_saved() {}
   virtual uint32_t num_outputs() const { return 1; }
+  // The leaf this node accumulates into, for AccumulateGrad; null for every other node.
+  virtual TensorImpl* accumulates_into() const { return nullptr; }
 
   void forget_retainer(TensorImpl* t);
   // Throws PyTorch's "backward through the graph a second time" error if saved were freed.
   void check_not_released() const;
 };
+
+// Hooks of a leaf tensor (callback ids), kept on the tensor because its AccumulateGrad node may
+// not exist yet. Pre hooks see the gradient before it is accumulated; post hooks run after.
+struct TensorHooks {
+  std::vector<int64_t> pre;
+  std::vector<int64_t> post;
+};
+// Called by ~TensorImpl: releases the callback ids and frees the hooks.
+void free_tensor_hooks(TensorHooks* h);
 
 // Writes the gradient into the leaf's .grad, accumulating.
 struct AccumulateGrad final : Node {
@@ -69,6 +86,7 @@ struct AccumulateGrad final : Node {
   ~AccumulateGrad() override;
   const char* name() const override { return "AccumulateGrad"; }
   Grads apply(Grads& grads, Ctx ctx) override;
+  TensorImpl* accumulates_into() const override { return variable.get(); }
   Tensor variable;
 };
 
@@ -79,9 +97,27 @@ Edge gradient_edge(const Tensor& t);
 // Returns true when recorded. Fills node->next with one edge per input.
 bool record(Ctx ctx, const Tensor& out, Node* node, std::initializer_list<const Tensor*> inputs);
 bool any_requires_grad(Ctx ctx, std::initializer_list<const Tensor*> inputs);
+// The next creation-order number for a node recorded outside record().
+uint64_t next_node_seq();
 
 // The reverse sweep. See engine.cpp.
-void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots,
-                  bool retain_graph, bool create_graph);
+struct BackwardOptions {
+  bool retain_graph = false;
+  bool create_graph = false;
+  bool anomaly = false;  // check every node's outputs for nan/inf (NB_ANOMALY)
+  // Set for autograd.grad: the gradients w.r.t. these are returned and no .grad is touched.
+  const std::vector<Tensor>* inputs = nullptr;
+  bool allow_unused = false;
+};
+// Returns one gradient per options.inputs (undefined where unused and allow_unused), or nothing.
+std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
+                                 const std::vector<Tensor>& grad_roots, const BackwardOptions& o);
+inline void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots,
+                         bool retain_graph, bool create_graph) {
+  BackwardOptions o;
+  o.retain_graph = retain_graph;
+  o.create_graph = create_graph;
+  run_backward(roots, grad_roots, o);
+}
 
 }  // namespace nabla

@@ -187,7 +187,6 @@ nb_status* nb_tensor_retain_grad(nb_tensor* t) {
 
 nb_status* nb_tensor_backward(int32_t flags, nb_tensor* t, const nb_tensor* gradient, int32_t retain_graph,
                               int32_t create_graph) {
-  (void)flags;
   return guard("nb_tensor_backward", [&] {
     Tensor root = arg(t, "backward", "t");
     if (!root->requires_grad())
@@ -205,7 +204,11 @@ nb_status* nb_tensor_backward(int32_t flags, nb_tensor* t, const nb_tensor* grad
                    " and the output has a shape of " + shape_of(root));
       if (g->dtype != root->dtype) g = to_dtype(g, root->dtype, Ctx{});
     }
-    run_backward({root}, {g}, retain_graph != 0 || create_graph != 0, create_graph != 0);
+    BackwardOptions o;
+    o.retain_graph = retain_graph != 0 || create_graph != 0;
+    o.create_graph = create_graph != 0;
+    o.anomaly = (flags & NB_ANOMALY) != 0;
+    run_backward({root}, {g}, o);
   });
 }
 

@@ -62,6 +62,7 @@ TensorImpl::TensorImpl(Ptr<Storage> st, Dims sh, Dims str, int64_t off, DType dt
 
 TensorImpl::~TensorImpl() {
   if (retains_grad && grad_fn) grad_fn->forget_retainer(this);
+  if (hooks) free_tensor_hooks(hooks);
   g_live.fetch_sub(1, std::memory_order_relaxed);
 }
 

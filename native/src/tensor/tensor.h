@@ -34,6 +34,7 @@ class Storage : public RefCounted {
 };
 
 struct Node;
+struct TensorHooks;
 
 class TensorImpl : public RefCounted {
  public:
@@ -55,6 +56,8 @@ class TensorImpl : public RefCounted {
   Ptr<TensorImpl> grad;
   // Weak: the AccumulateGrad node of this leaf clears it when it dies (it holds this tensor).
   Node* grad_accumulator = nullptr;
+  // Hooks of a leaf (register_hook, register_post_accumulate_grad_hook); null for almost all.
+  TensorHooks* hooks = nullptr;
 
   int64_t ndim() const { return static_cast<int64_t>(shape.size()); }
   int64_t numel() const { return dims_numel(shape); }

@@ -29,20 +29,20 @@ public final class GradMode {
 
     /** Whether ops on this thread record a graph (like {@code torch.is_grad_enabled()}). */
     public static boolean isEnabled() {
-        return ThreadState.get().flags != 0;
+        return (ThreadState.get().flags & nabla.NB_GRAD) != 0;
     }
 
     private static Guard set(boolean enabled) {
         ThreadState s = ThreadState.get();
-        Guard g = new Guard(s, s.flags);
-        s.flags = enabled ? nabla.NB_GRAD : 0;
+        Guard g = new Guard(s, s.flags & nabla.NB_GRAD);
+        s.flags = (s.flags & ~nabla.NB_GRAD) | (enabled ? nabla.NB_GRAD : 0);
         return g;
     }
 
     /** Restores the previous grad mode on close; closing again does nothing. Confined to its thread. */
     public static final class Guard implements AutoCloseable {
         private final ThreadState state;
-        private final int previous;
+        private final int previous; // the NB_GRAD bit only
         private boolean closed;
 
         private Guard(ThreadState state, int previous) {
@@ -57,7 +57,7 @@ public final class GradMode {
             }
             if (!closed) {
                 closed = true;
-                state.flags = previous;
+                state.flags = (state.flags & ~nabla.NB_GRAD) | previous; // other flag bits stay
             }
         }
     }

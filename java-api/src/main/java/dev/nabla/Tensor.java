@@ -77,6 +77,9 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         } else {
             cleanable = CLEANER.register(this, new Free(handle));
         }
+        if ((s.flags & nabla.NB_ANOMALY) != 0) {
+            Autograd.recordForwardTrace(handle); // anomaly mode only; see Autograd.detectAnomaly
+        }
     }
 
     /** The Cleaner's action: it must not reach the Tensor, so it holds only the address. */
@@ -677,8 +680,8 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         ThreadState s = ThreadState.get();
         long h = handle();
         long g = gradient == null ? 0 : gradient.handle();
-        int flags = createGraph ? nabla.NB_GRAD : s.flags;
-        Status.check(nabla.nb_tensor_backward(flags, h, g, retainGraph ? 1 : 0, createGraph ? 1 : 0));
+        int flags = (s.flags & nabla.NB_ANOMALY) | (createGraph ? nabla.NB_GRAD : 0);
+        Callbacks.check(nabla.nb_tensor_backward(flags, h, g, retainGraph ? 1 : 0, createGraph ? 1 : 0));
     }
 
     /** Sets {@code .grad} to null, the PyTorch 2 default of {@code zero_grad()}. */
@@ -819,5 +822,170 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
             return "tensor(<closed>)";
         }
         return TensorFormatter.format(this);
+    }
+
+    // ---- shape and indexing ----
+
+    /**
+     * The tensors joined along {@code dim}, which they must agree on apart from its size (like
+     * {@code torch.cat(tensors, dim)}). Mixed dtypes promote (float64 over float32 over int64 over bool);
+     * 1-d empty tensors are skipped, as in PyTorch. Each input's gradient is its stretch of the result's.
+     * Fails for an empty list, mismatched shapes ({@link ShapeMismatchException}) or 0-d inputs.
+     */
+    public static Tensor cat(int dim, Tensor... tensors) {
+        return ShapeOps.join(ShapeOps.CAT, dim, tensors);
+    }
+
+    /** {@link #cat(int, Tensor...)} over a list. */
+    public static Tensor cat(int dim, java.util.List<Tensor> tensors) {
+        return ShapeOps.join(ShapeOps.CAT, dim, tensors);
+    }
+
+    /**
+     * The tensors, which must have one shape, stacked along a new dim {@code dim} in {@code [-dim()-1, dim()]}
+     * (like {@code torch.stack(tensors, dim)}). Fails for an empty list or differing shapes.
+     */
+    public static Tensor stack(int dim, Tensor... tensors) {
+        return ShapeOps.join(ShapeOps.STACK, dim, tensors);
+    }
+
+    /** {@link #stack(int, Tensor...)} over a list. */
+    public static Tensor stack(int dim, java.util.List<Tensor> tensors) {
+        return ShapeOps.join(ShapeOps.STACK, dim, tensors);
+    }
+
+    // ---- autograd ----
+
+    /**
+     * Registers a hook called with the gradient w.r.t. this tensor each time one is computed (like
+     * {@code register_hook}). A non-null return replaces the gradient: for a leaf before it is
+     * accumulated into {@code .grad}, for a non-leaf before it flows on. The hook runs with grad mode
+     * on only under {@code createGraph}; an exception it throws is rethrown from {@code backward()}.
+     *
+     * @return a handle whose {@code close()} removes the hook
+     * @throws IllegalStateException for a tensor that does not require grad
+     */
+    public HookHandle registerHook(java.util.function.UnaryOperator<Tensor> hook) {
+        long id = Callbacks.register(new Callbacks.Hook(hook));
+        long st = nabla.nb_tensor_register_hook(handle(), id);
+        if (st != 0) {
+            Callbacks.remove(id);
+            throw Status.raise(st);
+        }
+        return new HookHandle(id);
+    }
+
+    /**
+     * Registers a hook on a leaf called with the leaf after its {@code .grad} was accumulated in a
+     * backward pass (like {@code register_post_accumulate_grad_hook}).
+     *
+     * @return a handle whose {@code close()} removes the hook
+     * @throws IllegalStateException for a non-leaf or a tensor that does not require grad
+     */
+    public HookHandle registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+        long id = Callbacks.register(new Callbacks.PostHook(hook));
+        long st = nabla.nb_tensor_register_post_accumulate_grad_hook(handle(), id);
+        if (st != 0) {
+            Callbacks.remove(id);
+            throw Status.raise(st);
+        }
+        return new HookHandle(id);
+    }
+
+    /**
+     * Cuts this tensor from the graph in place, like {@code detach_()}: it becomes a leaf that does
+     * not require grad. Returns this.
+     *
+     * @throws IllegalStateException for a view ("Can't detach views in-place. Use detach() instead.")
+     */
+    public Tensor detachInPlace() {
+        Status.check(nabla.nb_tensor_detach_(handle()));
+        return this;
+    }
+
+    /** An identity of this tensor's grad_fn node, 0 for a leaf; equal ids mean the same node. */
+    long gradFnId() {
+        return nabla.nb_tensor_grad_fn_id(handle());
+    }
+
+    /** Wraps one native reference outside every scope: freed by close() or the Cleaner. */
+    static Tensor unscoped(long handle) {
+        Tensor t = new Tensor(handle, ThreadState.get());
+        if (t.scope != null) {
+            t.moveTo(null);
+        }
+        return t;
+    }
+
+    // ---- elementwise ----
+
+    /** An int64 tensor holding a copy of {@code data} (like {@code torch.tensor([...])} of ints); without a shape it is 1-d. */
+    public static Tensor of(long[] data, long... shape) {
+        Tensor t = empty(DType.INT64, data.length, shape);
+        MemorySegment.copy(data, 0, t.unboundData(8L * data.length), java.lang.foreign.ValueLayout.JAVA_LONG, 0, data.length);
+        return t;
+    }
+
+    /** A bool tensor holding a copy of {@code data} (like {@code torch.tensor([True, ...])}); without a shape it is 1-d. */
+    public static Tensor of(boolean[] data, long... shape) {
+        Tensor t = empty(DType.BOOL, data.length, shape);
+        MemorySegment seg = t.unboundData(data.length);
+        for (int i = 0; i < data.length; i++) {
+            seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, data[i] ? (byte) 1 : (byte) 0);
+        }
+        return t;
+    }
+
+    // ---- reductions, softmax and linear algebra ----
+
+    /**
+     * {@code x @ w^T + b} (like {@code torch.nn.functional.linear}): {@code w} is [out_features, in_features]
+     * (or 1-d [in_features]), {@code b} broadcasts to the result and may be null. {@code x} may have any
+     * leading batch dims. Mismatched features throw {@link ShapeMismatchException}.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        return ReduceOps.linear(x, w, b);
+    }
+
+    /** A copy of the elements in row-major order, converted to int64 (floats truncate toward zero, as torch). Works for any layout. */
+    public long[] toLongArray() {
+        long c = rawContiguous(DType.INT64);
+        try {
+            int n = Math.toIntExact(nabla.nb_tensor_numel(c));
+            long[] out = new long[n];
+            MemorySegment.copy(MemorySegment.ofAddress(nabla.nb_tensor_data(c)).reinterpret(8L * n),
+                    java.lang.foreign.ValueLayout.JAVA_LONG, 0, out, 0, n);
+            return out;
+        } finally {
+            nabla.nb_tensor_free(c);
+        }
+    }
+
+    /** A copy of the elements in row-major order as truthiness (nonzero, NaN included, is true). Works for any layout. */
+    public boolean[] toBooleanArray() {
+        long c = rawContiguous(DType.BOOL);
+        try {
+            int n = Math.toIntExact(nabla.nb_tensor_numel(c));
+            MemorySegment seg = MemorySegment.ofAddress(nabla.nb_tensor_data(c)).reinterpret(n);
+            boolean[] out = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != 0;
+            }
+            return out;
+        } finally {
+            nabla.nb_tensor_free(c);
+        }
+    }
+
+    /**
+     * {@code a} where {@code condition} is true, else {@code b} (like {@code torch.where(condition, a, b)}); all
+     * three broadcast, the result has the promoted dtype of {@code a} and {@code b}. Differentiable in {@code a}
+     * and {@code b}.
+     *
+     * @throws IllegalArgumentException when {@code condition} is not a bool tensor
+     * @throws ShapeMismatchException when the three shapes do not broadcast
+     */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        return MathOps.where(condition, a, b);
     }
 }

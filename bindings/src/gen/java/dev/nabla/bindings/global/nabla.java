@@ -48,7 +48,7 @@ public class nabla extends dev.nabla.bindings.presets.NablaPresets {
 // #ifdef __cplusplus
 // #endif
 
-public static final int NB_ABI_VERSION = 1;
+public static final int NB_ABI_VERSION = 2;
 
 // #if defined(_WIN32)
 // #define NB_API __declspec(dllexport)
@@ -73,9 +73,11 @@ public static final int NB_ERR_ARGUMENT = 2; /* a bad argument: a dim out of ran
 public static final int NB_ERR_STATE = 3;    /* autograd state: backward twice, a modified saved tensor, ... */
 public static final int NB_ERR_MEMORY = 4;   /* allocation failed */
 public static final int NB_ERR_INTERNAL = 5; /* a bug in Nabla */
+public static final int NB_ERR_CALLBACK = 6; /* a callback (a Java hook or Function) failed; its caller holds the error */
 
 /* Call flags. */
-public static final int NB_GRAD = 1; /* grad mode is on: ops whose inputs require grad record a graph node */
+public static final int NB_GRAD = 1;    /* grad mode is on: ops whose inputs require grad record a graph node */
+public static final int NB_ANOMALY = 2; /* anomaly mode: backward checks every node's gradients for nan/inf */
 
 /* ---- library ---- */
 
@@ -142,6 +144,13 @@ public static native @Cast("nb_status*") long nb_tensor_rand(@Cast("nb_generator
                                  int ndim, @Cast("nb_tensor**") @ByPtrPtr long out);
 public static native @Cast("nb_status*") long nb_tensor_rand(@Cast("nb_generator*") long g, int dtype, @Cast("const int64_t*") long[] shape,
                                  int ndim, @Cast("nb_tensor**") @ByPtrPtr long out);
+/* Inverted dropout (torch.nn.functional.dropout): zeroes each element of a with probability p
+ * and scales the rest by 1 / (1 - p); with training == 0 or p == 0, *out is a new reference to a
+ * itself. g and a are borrowed, g is advanced; *out is a new tensor the caller frees. */
+public static native @Cast("nb_status*") long nb_tensor_dropout(int flags, @Cast("nb_generator*") long g, @Cast("const nb_tensor*") long a, double p,
+                                    int training, @Cast("nb_tensor**") PointerPointer out);
+public static native @Cast("nb_status*") long nb_tensor_dropout(int flags, @Cast("nb_generator*") long g, @Cast("const nb_tensor*") long a, double p,
+                                    int training, @Cast("nb_tensor**") @ByPtrPtr long out);
 
 /* ---- lifetime and queries ---- */
 
@@ -192,6 +201,70 @@ public static native @Cast("nb_status*") long nb_tensor_backward(int flags, @Cas
 /* Like detach(): shares storage, no grad_fn, does not require grad. */
 public static native @Cast("nb_status*") long nb_tensor_detach(@Cast("const nb_tensor*") long t, @Cast("nb_tensor**") PointerPointer out);
 public static native @Cast("nb_status*") long nb_tensor_detach(@Cast("const nb_tensor*") long t, @Cast("nb_tensor**") @ByPtrPtr long out);
+
+/* ---- autograd: functional gradients, hooks, custom functions, anomaly mode ---- */
+
+/* Like detach_(): cuts t from the graph in place (no grad_fn, requires_grad off); fails for a view. */
+public static native @Cast("nb_status*") long nb_tensor_detach_(@Cast("nb_tensor*") long t);
+/* An identity of t's grad_fn node, unique in the process; 0 for a leaf. */
+public static native @Cast("int64_t") long nb_tensor_grad_fn_id(@Cast("const nb_tensor*") long t);
+/* Like torch.autograd.backward(tensors, grad_tensors): several roots in one sweep. tensors and
+ * grads are borrowed arrays of n; a NULL grad means ones for a one-element root. flags: NB_ANOMALY. */
+public static native @Cast("nb_status*") long nb_autograd_backward(int flags, @Cast("const nb_tensor*const*") PointerPointer tensors,
+                                       @Cast("const nb_tensor*const*") PointerPointer grads, int n,
+                                       int retain_graph, int create_graph);
+public static native @Cast("nb_status*") long nb_autograd_backward(int flags, @Cast("const nb_tensor*const*") @ByPtrPtr long tensors,
+                                       @Cast("const nb_tensor*const*") @ByPtrPtr long grads, int n,
+                                       int retain_graph, int create_graph);
+/* Like torch.autograd.grad: writes into grads_out[0..n_inputs) a new reference to the gradient of
+ * the outputs w.r.t. each input (the caller frees each; NULL for an unused input when allow_unused).
+ * Touches no .grad and runs only the nodes that lead to an input. All arrays are borrowed. */
+public static native @Cast("nb_status*") long nb_autograd_grad(int flags, @Cast("const nb_tensor*const*") PointerPointer outputs,
+                                   @Cast("const nb_tensor*const*") PointerPointer grad_outputs, int n_outputs,
+                                   @Cast("const nb_tensor*const*") PointerPointer inputs, int n_inputs,
+                                   int retain_graph, int create_graph,
+                                   int allow_unused, @Cast("nb_tensor**") PointerPointer grads_out);
+public static native @Cast("nb_status*") long nb_autograd_grad(int flags, @Cast("const nb_tensor*const*") @ByPtrPtr long outputs,
+                                   @Cast("const nb_tensor*const*") @ByPtrPtr long grad_outputs, int n_outputs,
+                                   @Cast("const nb_tensor*const*") @ByPtrPtr long inputs, int n_inputs,
+                                   int retain_graph, int create_graph,
+                                   int allow_unused, @Cast("nb_tensor**") @ByPtrPtr long grads_out);
+
+/* Callbacks. One function, set once, receives every call into the embedding language:
+ *   int32_t fn(int32_t kind, int64_t id, int32_t flags, nb_tensor *const *in, int32_t n_in,
+ *              nb_tensor **out, int32_t n_out);
+ * in: borrowed tensors; out: the callback writes a new reference (which Nabla takes) or NULL into
+ * each of out[0..n_out). flags: the grad mode to run under. Returns 0, or nonzero when it failed,
+ * which fails the Nabla call in progress with NB_ERR_CALLBACK (the callback keeps its own error). */
+public static final int NB_CB_TENSOR_HOOK = 1;       /* in: the gradient; out[0]: a replacement or NULL */
+public static final int NB_CB_POST_ACCUMULATE = 2;   /* in: the leaf, its .grad just accumulated */
+public static final int NB_CB_FUNCTION_BACKWARD = 3; /* in: one gradient per output; out: one per input (or NULL) */
+public static final int NB_CB_FREE_SAVED = 4;        /* a function's saved tensors may go (no retain_graph) */
+public static final int NB_CB_RELEASE = 5;           /* the hook or function with this id will not be called again */
+/* Sets the callback (an address of the function above); 0 unsets it. */
+public static native void nb_set_callback(@Cast("intptr_t") long fn);
+/* Like register_hook: the callback gets (NB_CB_TENSOR_HOOK, id) with each gradient w.r.t. t. */
+public static native @Cast("nb_status*") long nb_tensor_register_hook(@Cast("nb_tensor*") long t, @Cast("int64_t") long id);
+/* Like register_post_accumulate_grad_hook, for a leaf: (NB_CB_POST_ACCUMULATE, id, t). */
+public static native @Cast("nb_status*") long nb_tensor_register_post_accumulate_grad_hook(@Cast("nb_tensor*") long t, @Cast("int64_t") long id);
+/* Records a custom function (torch.autograd.Function): outputs[0..n_outputs) were computed from
+ * inputs[0..n_inputs) without a graph. With NB_GRAD and an input requiring grad, writes to
+ * new_outputs aliases of the outputs whose grad_fn is a node named `name` (copied) that calls
+ * (NB_CB_FUNCTION_BACKWARD, id); otherwise new references to the outputs. has_saved: the function
+ * saved tensors, so a second backward without retain_graph fails. Every array is borrowed; the
+ * caller frees each new output. The callback gets (NB_CB_RELEASE, id) when the node dies, also
+ * when nothing was recorded. */
+public static native @Cast("nb_status*") long nb_function_record(int flags, @Cast("int64_t") long id, @Cast("const char*") String name,
+                                     @Cast("const nb_tensor*const*") PointerPointer inputs, int n_inputs,
+                                     @Cast("const nb_tensor*const*") PointerPointer outputs, int n_outputs,
+                                     int has_saved, @Cast("nb_tensor**") PointerPointer new_outputs);
+public static native @Cast("nb_status*") long nb_function_record(int flags, @Cast("int64_t") long id, @Cast("const char*") String name,
+                                     @Cast("const nb_tensor*const*") @ByPtrPtr long inputs, int n_inputs,
+                                     @Cast("const nb_tensor*const*") @ByPtrPtr long outputs, int n_outputs,
+                                     int has_saved, @Cast("nb_tensor**") @ByPtrPtr long new_outputs);
+/* Anomaly mode: attaches trace (copied) to t's grad_fn, shown when that node's backward returns
+ * nan or inf. Does nothing for a leaf or a node that has a trace already. */
+public static native @Cast("nb_status*") long nb_tensor_set_anomaly_trace(@Cast("nb_tensor*") long t, @Cast("const char*") String trace);
 
 /* ---- ops: each outputs a new tensor the caller frees; inputs are borrowed ---- */
 

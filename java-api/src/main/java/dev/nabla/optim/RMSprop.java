@@ -1,0 +1,136 @@
+package dev.nabla.optim;
+
+import dev.nabla.Tensor;
+import java.util.List;
+
+/**
+ * RMSprop, like {@code torch.optim.RMSprop}. Per parameter, with gradient g, following PyTorch's
+ * implementation step for step:
+ *
+ * <pre>
+ * g ← -g                                   if maximize
+ * g ← g + weightDecay·θ                    if weightDecay ≠ 0
+ * v ← α·v + (1 - α)·g²                     state "square_avg"
+ * if centered:
+ *     ḡ ← α·ḡ + (1 - α)·g                  state "grad_avg"
+ *     avg ← sqrt(v - ḡ²) + eps
+ * else avg ← sqrt(v) + eps
+ * if momentum &gt; 0:
+ *     b ← momentum·b + g / avg             state "momentum_buffer", starting from zeros
+ *     θ ← θ - lr·b
+ * else θ ← θ - lr·g / avg
+ * </pre>
+ */
+public final class RMSprop extends Optimizer<RMSprop.Options> {
+
+    /**
+     * RMSprop's hyper-parameters, PyTorch's defaults from {@link RMSprop#options()}.
+     *
+     * @param lr learning rate (1e-2)
+     * @param alpha smoothing constant (0.99)
+     * @param eps term added to the denominator (1e-8)
+     * @param weightDecay L2 penalty (0)
+     * @param momentum momentum factor (0)
+     * @param centered normalize by the estimated variance of the gradient (false)
+     * @param maximize maximize the objective instead (false)
+     */
+    public record Options(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered,
+            boolean maximize) implements OptimizerOptions<Options> {
+        @Override
+        public Options lr(double lr) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
+        }
+
+        /** A copy with this smoothing constant. */
+        public Options alpha(double alpha) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
+        }
+
+        /** A copy with this eps. */
+        public Options eps(double eps) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
+        }
+
+        /** A copy with this weight decay. */
+        public Options weightDecay(double weightDecay) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
+        }
+
+        /** A copy with this momentum factor. */
+        public Options momentum(double momentum) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
+        }
+
+        /** A copy with centering on or off. */
+        public Options centered(boolean centered) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
+        }
+
+        /** A copy that maximizes or minimizes. */
+        public Options maximize(boolean maximize) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
+        }
+
+        @Override
+        public void validate() {
+            Checks.nonNegative("RMSprop", "learning rate", lr);
+            Checks.nonNegative("RMSprop", "epsilon value", eps);
+            Checks.nonNegative("RMSprop", "momentum value", momentum);
+            Checks.nonNegative("RMSprop", "weight_decay value", weightDecay);
+            Checks.nonNegative("RMSprop", "alpha value", alpha);
+        }
+    }
+
+    /** PyTorch's defaults: lr 1e-2, alpha 0.99, eps 1e-8, no weight decay, no momentum, not centered. */
+    public static Options options() {
+        return new Options(1e-2, 0.99, 1e-8, 0, 0, false, false);
+    }
+
+    /** RMSprop over {@code params} with PyTorch's defaults. */
+    public RMSprop(List<Tensor> params) {
+        this(params, options());
+    }
+
+    /** RMSprop over {@code params} with {@code options}, e.g. {@code RMSprop.options().lr(1e-3).centered(true)}. */
+    public RMSprop(List<Tensor> params, Options options) {
+        super("RMSprop", params, options);
+    }
+
+    @Override
+    protected void initState(ParamGroup<Options> group, Tensor param, ParamState state) {
+        state.zerosLike("square_avg", param);
+        if (group.options().momentum() > 0) {
+            state.zerosLike("momentum_buffer", param);
+        }
+        if (group.options().centered()) {
+            state.zerosLike("grad_avg", param);
+        }
+    }
+
+    @Override
+    protected void update(ParamGroup<Options> group, Tensor param, Tensor grad, ParamState state) {
+        Options o = group.options();
+        Tensor g = o.maximize() ? grad.neg() : grad;
+        if (o.weightDecay() != 0) {
+            g = g.add(param.mul(o.weightDecay()));
+        }
+        Tensor squareAvg = state.get("square_avg");
+        squareAvg.mulInPlace(o.alpha()).addInPlace(g.mul(g), 1 - o.alpha());
+        Tensor avg;
+        if (o.centered()) {
+            Tensor gradAvg = state.get("grad_avg");
+            gradAvg.mulInPlace(o.alpha()).addInPlace(g, 1 - o.alpha());
+            avg = squareAvg.sub(gradAvg.mul(gradAvg)).pow(0.5);
+        } else {
+            avg = squareAvg.pow(0.5);
+        }
+        avg.addInPlace(o.eps());
+        if (o.momentum() > 0) {
+            Tensor buf = state.get("momentum_buffer");
+            buf.mulInPlace(o.momentum()).addInPlace(g.div(avg));
+            param.addInPlace(buf, -o.lr());
+        } else {
+            param.addInPlace(g.div(avg), -o.lr());
+        }
+    }
+}

@@ -1,0 +1,16 @@
+// Custom differentiable functions whose backward is a callback (see callback.h).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "autograd/node.h"
+
+namespace nabla {
+
+// Returns aliases of `outputs` whose grad_fn calls back with `id` (or the outputs themselves when
+// nothing is recorded). The node releases `id` through the callback when it dies.
+std::vector<Tensor> record_function(Ctx ctx, int64_t id, const std::string& name,
+                                    const std::vector<Tensor>& inputs,
+                                    const std::vector<Tensor>& outputs, bool has_saved);
+
+}  // namespace nabla
