@@ -60,13 +60,13 @@ template <class F>
 void binary_raw(const Tensor& a, const Tensor& b, const char* op, F f) {
   Tensor bb = b->dtype == a->dtype ? b : to_dtype(b, a->dtype, Ctx{});
   if (overlaps_differently(a, bb)) bb = clone(bb, Ctx{});
-  NB_DISPATCH_FLOAT(a->dtype, op, [&] { binary_kernel<scalar_t>(*a, *a, *bb, f); });
+  NB_DISPATCH_NUMERIC(a->dtype, op, [&] { binary_kernel<scalar_t>(*a, *a, *bb, f); });
   a->bump_version();
 }
 
 template <class F>
 void unary_raw(const Tensor& a, const char* op, F f) {
-  NB_DISPATCH_FLOAT(a->dtype, op, [&] { unary_kernel<scalar_t>(*a, *a, f); });
+  NB_DISPATCH_NUMERIC(a->dtype, op, [&] { unary_kernel<scalar_t>(*a, *a, f); });
   a->bump_version();
 }
 

@@ -58,6 +58,19 @@ inline DType dtype_from_code(int32_t code) {
     }                                                                                    \
   }()
 
+// Float dtypes plus int64: the ones with arithmetic (bool has only logical ops).
+#define NB_DISPATCH_NUMERIC(dtype, opname, ...)                                          \
+  [&] {                                                                                  \
+    switch (dtype) {                                                                     \
+      case ::nabla::DType::F32: { using scalar_t = float; return __VA_ARGS__(); }        \
+      case ::nabla::DType::F64: { using scalar_t = double; return __VA_ARGS__(); }       \
+      case ::nabla::DType::I64: { using scalar_t = int64_t; return __VA_ARGS__(); }      \
+      default:                                                                           \
+        ::nabla::fail_arg(std::string(opname) + ": not implemented for dtype " +          \
+                          ::nabla::dtype_name(dtype));                                   \
+    }                                                                                    \
+  }()
+
 #define NB_DISPATCH_ALL(dtype, opname, ...)                                              \
   [&] {                                                                                  \
     switch (dtype) {                                                                     \
