@@ -95,6 +95,8 @@ class GradCheckUtilTest extends NablaTestBase {
         Tensor a = randn(10, 2, 3).requiresGrad(true);
         Tensor b = randn(11, 3, 2).requiresGrad(true);
         GradCheck.checkSecondOrder(x -> x[0].pow(3), a);
+        // The second backward runs through forward nodes whose saved tensors the first one used.
+        GradCheck.checkSecondOrder(x -> x[0].mul(x[0]).pow(2).mul(x[0]), a);
         GradCheck.checkSecondOrder(x -> x[0].matmul(x[1]).pow(2).sum(), a, b);
         GradCheck.checkSecondOrder(x -> x[0].mul(x[0]).div(x[1].t().pow(2).add(1)), a, b);
         // Linear: the second derivatives are all zero, and no graph reaches them.

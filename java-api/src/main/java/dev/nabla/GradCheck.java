@@ -269,7 +269,7 @@ public final class GradCheck {
                 Tensor l = loss();
                 Tensor sum = null;
                 if (l.requiresGrad()) {
-                    l.backward(null, false, true);
+                    l.backward(null, true, true); // as create_graph implies retain_graph in PyTorch
                     for (int i = 0; i < args.length; i++) {
                         Tensor gi = checked[i] ? args[i].grad() : null;
                         if (gi != null) {
