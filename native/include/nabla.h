@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-#define NB_ABI_VERSION 2
+#define NB_ABI_VERSION 3
 
 #if defined(_WIN32)
 #define NB_API __declspec(dllexport)
@@ -285,6 +285,33 @@ NB_API nb_status *nb_tensor_add_scaled_(int32_t flags, nb_tensor *a, const nb_te
 NB_API nb_status *nb_tensor_fill_(int32_t flags, nb_tensor *a, double value);
 /* Copies src into a, broadcasting and converting dtype. */
 NB_API nb_status *nb_tensor_copy_(int32_t flags, nb_tensor *a, const nb_tensor *src);
+
+/* ---- graph inspection ---- */
+
+/* Walks the recorded graph, as torchviz does with grad_fn.next_functions. An nb_node* is one counted
+ * reference to a graph node (a grad_fn such as MulBackward0, or a leaf's AccumulateGrad); it keeps the
+ * node, and what the node holds, alive until nb_node_free. Nodes are read-only through this API. */
+#if !defined(NB_HANDLES_AS_ADDRESSES)
+typedef struct nb_node nb_node; /* opaque, reference counted */
+#endif
+
+/* A new reference to t's grad_fn, or NULL for a leaf (or NULL t); the caller frees it with nb_node_free. */
+NB_API nb_node *nb_tensor_grad_fn_node(const nb_tensor *t);
+/* Drops one reference. NULL is a no-op. */
+NB_API void nb_node_free(nb_node *n);
+/* The node's name, e.g. "MulBackward0" or "AccumulateGrad". Static storage; NULL for a NULL n. */
+NB_API const char *nb_node_name(const nb_node *n);
+/* A stable identity (the node's address) while any reference to it lives; 0 for NULL. */
+NB_API intptr_t nb_node_id(const nb_node *n);
+/* Number of edges to the nodes of the forward inputs (one per differentiable input). */
+NB_API int32_t nb_node_num_next(const nb_node *n);
+/* A new reference to the node edge i leads to, or NULL when no gradient flows there (an input that
+ * needs none) or i is out of range. *input_nr (may be NULL) gets which gradient input of that node
+ * the edge feeds. The caller frees the result with nb_node_free. */
+NB_API nb_node *nb_node_next(const nb_node *n, int32_t i, int32_t *input_nr);
+/* For an AccumulateGrad node: a new reference to the leaf tensor it writes .grad into, freed by the
+ * caller with nb_tensor_free; NULL for any other node. */
+NB_API nb_tensor *nb_node_variable(const nb_node *n);
 
 /* ---- the op registry: every op, by name; ops without a C function above are called here ---- */
 

@@ -90,7 +90,36 @@ class FormatTest extends NablaTestBase {
         // 0.125 is exact in binary: Python's "%.4f" keeps it; 2.00005 is a bit below the tie in float64.
         assertEquals("tensor([0.1250, 2.0000], dtype=torch.float64)", Tensor.of(new double[] {0.125, 2.00005}).toString());
         assertEquals("0.12", TensorFormatter.fixed(0.125, 2));
-        assertEquals("1.0000e-05", TensorFormatter.sci(1e-5));
-        assertEquals("-2.5000e+12", TensorFormatter.sci(-2.5e12));
+        assertEquals("1.0000e-05", TensorFormatter.sci(1e-5, 4));
+        assertEquals("-2.5000e+12", TensorFormatter.sci(-2.5e12, 4));
+    }
+
+    @Test
+    void int64TensorsPrintLikePyTorch() {
+        // int64 is the default integer type: no dtype suffix; values right-aligned to the widest.
+        assertEquals("tensor([  1, -20, 300])", Tensor.of(new float[] {1, -20, 300}).to(DType.INT64).toString());
+        assertEquals("tensor([[0, 1, 2],\n        [3, 4, 5]])", Tensor.arange(0, 6, 1, DType.INT64).reshape(2, 3).toString());
+        assertEquals("tensor(7)", Tensor.full(7, DType.INT64).toString());
+        assertEquals("tensor([   0,    1,    2,  ..., 1997, 1998, 1999])", Tensor.arange(0, 2000, 1, DType.INT64).toString());
+        assertEquals("tensor([], dtype=torch.int64)", Tensor.zeros(DType.INT64, 0).toString());
+        // Large values never switch to scientific notation.
+        assertEquals("tensor([          1, 10000000000])", Tensor.of(new double[] {1, 1e10}).to(DType.INT64).toString());
+    }
+
+    @Test
+    void boolTensorsPrintLikePyTorch() {
+        assertEquals("tensor([ True, False])", Tensor.of(new float[] {1, 0}).to(DType.BOOL).toString());
+        assertEquals("tensor([[False,  True],\n        [ True, False]])",
+                Tensor.of(new float[] {0, 2, -1, 0}, 2, 2).to(DType.BOOL).toString());
+        assertEquals("tensor(True)", Tensor.full(1, DType.BOOL).toString());
+        assertEquals("tensor([], dtype=torch.bool)", Tensor.zeros(DType.BOOL, 0).toString());
+    }
+
+    @Test
+    void float64CarriesItsDtypeSuffix() {
+        assertEquals("tensor([1.5000, 2.0000], dtype=torch.float64)", Tensor.of(new double[] {1.5, 2}).toString());
+        assertEquals("tensor(3., dtype=torch.float64)", Tensor.full(3, DType.FLOAT64).toString());
+        assertEquals("tensor([], dtype=torch.float64)", Tensor.zeros(DType.FLOAT64, 0).toString());
+        assertEquals("tensor([], size=(2, 0))", Tensor.zeros(2, 0).toString());
     }
 }

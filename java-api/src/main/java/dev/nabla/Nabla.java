@@ -25,4 +25,14 @@ public final class Nabla {
     public static int abiVersion() {
         return nabla.nb_abi_version();
     }
+
+    /** Sets the global print options of {@link Tensor#toString()}, like {@code torch.set_printoptions}. */
+    public static void setPrintOptions(PrintOptions options) {
+        PrintOptions.set(options);
+    }
+
+    /** Restores PyTorch's default print options. */
+    public static void resetPrintOptions() {
+        PrintOptions.reset();
+    }
 }

@@ -988,4 +988,22 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         return MathOps.where(condition, a, b);
     }
+
+    // ---- autograd tools ----
+
+    /**
+     * Names this tensor for {@link GraphExport}, which labels leaves with it (like the {@code params}
+     * dict of torchviz's {@code make_dot}); null removes the name. The name belongs to the native tensor
+     * while this {@code Tensor} is open and reachable, so a graph walk that reaches the tensor finds it.
+     * Returns this.
+     */
+    public Tensor name(String name) {
+        TensorNames.set(this, name);
+        return this;
+    }
+
+    /** The name given with {@link #name(String)}, or null. */
+    public String name() {
+        return TensorNames.get(handle());
+    }
 }

@@ -13,22 +13,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link Tensor#toString()}: PyTorch's {@code torch/_tensor_str.py} with its default print options
- * (precision 4, threshold 1000, edgeitems 3, linewidth 80). One format is chosen per tensor from its
- * nonzero finite values: integer-valued floats print as {@code 3.}, others with 4 decimals, and
- * scientific notation when the magnitudes span more than 1000x, exceed 1e8, or go below 1e-4.
- * Numbers are rounded half-even from their exact binary value, as Python's {@code format} does.
+ * {@link Tensor#toString()}: PyTorch's {@code torch/_tensor_str.py} with the global {@link PrintOptions}
+ * (by default precision 4, threshold 1000, edgeitems 3, linewidth 80). One format is chosen per tensor
+ * from its nonzero finite values (of the summarized part when summarizing): integer-valued floats print
+ * as {@code 3.}, others with {@code precision} decimals, and scientific notation when the magnitudes span
+ * more than 1000x, exceed 1e8, or go below 1e-4 (unless {@code sciMode} forces it on or off). int64 and
+ * bool tensors print their values ({@code 3}, {@code True}) right-aligned to a common width. Numbers are
+ * rounded half-even from their exact binary value, as Python's {@code format} does.
  */
 final class TensorFormatter {
-    private static final int PRECISION = 4;
-    private static final int THRESHOLD = 1000;
-    private static final int EDGE_ITEMS = 3;
-    private static final int LINE_WIDTH = 80;
     private static final String PREFIX = "tensor(";
 
     private TensorFormatter() {}
 
     static String format(Tensor t) {
+        PrintOptions opts = PrintOptions.current();
         long[] dims = t.shape().dims();
         DType dtype = t.dtype();
         long numel = t.numel();
@@ -49,8 +48,8 @@ final class TensorFormatter {
                 suffixes.add("dtype=" + dtype.torchName());
             }
             Values values = Values.read(t, dtype, Math.toIntExact(numel));
-            boolean summarize = numel > THRESHOLD;
-            Printer p = new Printer(values, dims, summarize);
+            boolean summarize = numel > opts.threshold();
+            Printer p = new Printer(values, dims, summarize, opts);
             body = p.tensorStr(0, 0, indent);
         }
         String gradFn = t.gradFn();
@@ -59,14 +58,14 @@ final class TensorFormatter {
         } else if (t.requiresGrad()) {
             suffixes.add("requires_grad=True");
         }
-        return addSuffixes(PREFIX + body, suffixes, indent);
+        return addSuffixes(PREFIX + body, suffixes, indent, opts.lineWidth());
     }
 
-    private static String addSuffixes(String tensorStr, List<String> suffixes, int indent) {
+    private static String addSuffixes(String tensorStr, List<String> suffixes, int indent, int lineWidth) {
         StringBuilder sb = new StringBuilder(tensorStr);
         int lastLineLen = tensorStr.length() - tensorStr.lastIndexOf('\n') + 1;
         for (String suffix : suffixes) {
-            if (lastLineLen + suffix.length() + 2 > LINE_WIDTH) {
+            if (lastLineLen + suffix.length() + 2 > lineWidth) {
                 sb.append(",\n").append(" ".repeat(indent)).append(suffix);
                 lastLineLen = indent + suffix.length();
             } else {
@@ -114,14 +113,22 @@ final class TensorFormatter {
         private final long[] dims;
         private final long[] strides;
         private final boolean summarize;
+        private final int precision;
+        private final int edgeItems;
+        private final int lineWidth;
+        private final Boolean forcedSciMode;
         private boolean intMode = true;
         private boolean sciMode = false;
         private int maxWidth = 1;
 
-        Printer(Values values, long[] dims, boolean summarize) {
+        Printer(Values values, long[] dims, boolean summarize, PrintOptions opts) {
             this.values = values;
             this.dims = dims;
             this.summarize = summarize;
+            precision = opts.precision();
+            edgeItems = opts.edgeItems();
+            lineWidth = opts.lineWidth();
+            forcedSciMode = opts.sciMode();
             strides = new long[dims.length];
             long s = 1;
             for (int d = dims.length - 1; d >= 0; d--) {
@@ -150,14 +157,19 @@ final class TensorFormatter {
             }
         }
 
-        /** The indices printed along dim d; -1 marks the "..." gap. */
+        /** Whether dim d is cut in the middle, with "..." in place of the cut items. */
+        private boolean gap(int d) {
+            return summarize && dims[d] > 2L * edgeItems;
+        }
+
+        /** The indices printed along dim d: the first and last edgeItems when cut, else all. */
         private long[] indices(int d) {
             long n = dims[d];
-            if (summarize && n > 2L * EDGE_ITEMS) {
-                long[] idx = new long[2 * EDGE_ITEMS];
-                for (int i = 0; i < EDGE_ITEMS; i++) {
+            if (gap(d)) {
+                long[] idx = new long[2 * edgeItems];
+                for (int i = 0; i < edgeItems; i++) {
                     idx[i] = i;
-                    idx[EDGE_ITEMS + i] = n - EDGE_ITEMS + i;
+                    idx[edgeItems + i] = n - edgeItems + i;
                 }
                 return idx;
             }
@@ -181,7 +193,7 @@ final class TensorFormatter {
                 }
             }
             if (nonzeroFinite.isEmpty()) {
-                return;
+                return; // as in PyTorch, before sci_mode is applied: zeros and non-finites keep the plain format
             }
             for (double v : nonzeroFinite) {
                 if (v != Math.ceil(v)) {
@@ -193,7 +205,7 @@ final class TensorFormatter {
                 if (max / min > 1000.0 || max > 1.0e8) {
                     sciMode = true;
                     for (double v : nonzeroFinite) {
-                        maxWidth = Math.max(maxWidth, sci(v).length());
+                        maxWidth = Math.max(maxWidth, sci(v, precision).length());
                     }
                 } else {
                     for (double v : nonzeroFinite) {
@@ -203,12 +215,16 @@ final class TensorFormatter {
             } else if (max / min > 1000.0 || max > 1.0e8 || min < 1.0e-4) {
                 sciMode = true;
                 for (double v : nonzeroFinite) {
-                    maxWidth = Math.max(maxWidth, sci(v).length());
+                    maxWidth = Math.max(maxWidth, sci(v, precision).length());
                 }
             } else {
                 for (double v : nonzeroFinite) {
-                    maxWidth = Math.max(maxWidth, fixed(v, PRECISION).length());
+                    maxWidth = Math.max(maxWidth, fixed(v, precision).length());
                 }
+            }
+            // PyTorch overrides the mode after the width was measured in the automatic one.
+            if (forcedSciMode != null) {
+                sciMode = forcedSciMode;
             }
         }
 
@@ -219,14 +235,14 @@ final class TensorFormatter {
             } else {
                 double v = values.floats[flat];
                 if (sciMode) {
-                    s = sci(v);
+                    s = sci(v, precision);
                 } else if (intMode) {
                     s = fixed(v, 0);
                     if (Double.isFinite(v)) {
                         s += ".";
                     }
                 } else {
-                    s = fixed(v, PRECISION);
+                    s = fixed(v, precision);
                 }
             }
             return s.length() >= maxWidth ? s : " ".repeat(maxWidth - s.length()) + s;
@@ -248,12 +264,11 @@ final class TensorFormatter {
             }
             List<String> slices = new ArrayList<>();
             long[] idx = indices(d);
-            boolean gap = summarize && dims[d] > 2L * EDGE_ITEMS;
-            for (int k = 0; k < idx.length; k++) {
-                if (gap && k == EDGE_ITEMS) {
-                    slices.add("...");
-                }
-                slices.add(tensorStr(d + 1, offset + idx[k] * strides[d], indent + 1));
+            for (long i : idx) {
+                slices.add(tensorStr(d + 1, offset + i * strides[d], indent + 1));
+            }
+            if (gap(d)) {
+                slices.add(edgeItems, "...");
             }
             String sep = "," + "\n".repeat(dims.length - d - 1) + " ".repeat(indent + 1);
             return "[" + String.join(sep, slices) + "]";
@@ -261,15 +276,17 @@ final class TensorFormatter {
 
         private String vectorStr(int d, long offset, int indent) {
             int elementLength = maxWidth + 2;
-            int perLine = Math.max(1, (LINE_WIDTH - indent) / elementLength);
+            int perLine = Math.max(1, Math.floorDiv(lineWidth - indent, elementLength));
             List<String> data = new ArrayList<>();
-            long[] idx = indices(d);
-            boolean gap = summarize && dims[d] > 2L * EDGE_ITEMS;
-            for (int k = 0; k < idx.length; k++) {
-                if (gap && k == EDGE_ITEMS) {
-                    data.add(" ...");
+            if (summarize && edgeItems == 0) {
+                data.add("...");
+            } else {
+                for (long i : indices(d)) {
+                    data.add(element((int) (offset + i * strides[d])));
                 }
-                data.add(element((int) (offset + idx[k] * strides[d])));
+                if (gap(d)) {
+                    data.add(edgeItems, " ...");
+                }
             }
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < data.size(); i += perLine) {
@@ -292,8 +309,8 @@ final class TensorFormatter {
         return negative && !s.startsWith("-") ? "-" + s : s;
     }
 
-    /** Python's {@code f"{v:.4e}"}, e.g. {@code 1.0000e-05}. */
-    static String sci(double v) {
+    /** Python's {@code f"{v:.{precision}e}"}, e.g. {@code 1.0000e-05} for precision 4. */
+    static String sci(double v, int precision) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return fixed(v, 0);
         }
@@ -304,7 +321,7 @@ final class TensorFormatter {
             digits = "0";
             exponent = 0;
         } else {
-            BigDecimal bd = new BigDecimal(Math.abs(v)).round(new MathContext(PRECISION + 1, RoundingMode.HALF_EVEN));
+            BigDecimal bd = new BigDecimal(Math.abs(v)).round(new MathContext(precision + 1, RoundingMode.HALF_EVEN));
             digits = bd.unscaledValue().toString();
             exponent = digits.length() - 1 - bd.scale();
         }
@@ -312,8 +329,11 @@ final class TensorFormatter {
         if (negative) {
             sb.append('-');
         }
-        sb.append(digits.charAt(0)).append('.');
-        for (int i = 1; i <= PRECISION; i++) {
+        sb.append(digits.charAt(0));
+        if (precision > 0) {
+            sb.append('.');
+        }
+        for (int i = 1; i <= precision; i++) {
             sb.append(i < digits.length() ? digits.charAt(i) : '0');
         }
         sb.append('e').append(exponent < 0 ? '-' : '+');

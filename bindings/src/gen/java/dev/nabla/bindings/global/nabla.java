@@ -48,7 +48,7 @@ public class nabla extends dev.nabla.bindings.presets.NablaPresets {
 // #ifdef __cplusplus
 // #endif
 
-public static final int NB_ABI_VERSION = 2;
+public static final int NB_ABI_VERSION = 3;
 
 // #if defined(_WIN32)
 // #define NB_API __declspec(dllexport)
@@ -406,6 +406,34 @@ public static native @Cast("nb_status*") long nb_tensor_add_scaled_(int flags, @
 public static native @Cast("nb_status*") long nb_tensor_fill_(int flags, @Cast("nb_tensor*") long a, double value);
 /* Copies src into a, broadcasting and converting dtype. */
 public static native @Cast("nb_status*") long nb_tensor_copy_(int flags, @Cast("nb_tensor*") long a, @Cast("const nb_tensor*") long src);
+
+/* ---- graph inspection ---- */
+
+/* Walks the recorded graph, as torchviz does with grad_fn.next_functions. An nb_node* is one counted
+ * reference to a graph node (a grad_fn such as MulBackward0, or a leaf's AccumulateGrad); it keeps the
+ * node, and what the node holds, alive until nb_node_free. Nodes are read-only through this API. */
+// #if !defined(NB_HANDLES_AS_ADDRESSES)
+// #endif
+
+/* A new reference to t's grad_fn, or NULL for a leaf (or NULL t); the caller frees it with nb_node_free. */
+public static native @Cast("nb_node*") long nb_tensor_grad_fn_node(@Cast("const nb_tensor*") long t);
+/* Drops one reference. NULL is a no-op. */
+public static native void nb_node_free(@Cast("nb_node*") long n);
+/* The node's name, e.g. "MulBackward0" or "AccumulateGrad". Static storage; NULL for a NULL n. */
+public static native @Cast("const char*") String nb_node_name(@Cast("const nb_node*") long n);
+/* A stable identity (the node's address) while any reference to it lives; 0 for NULL. */
+public static native @Cast("intptr_t") long nb_node_id(@Cast("const nb_node*") long n);
+/* Number of edges to the nodes of the forward inputs (one per differentiable input). */
+public static native int nb_node_num_next(@Cast("const nb_node*") long n);
+/* A new reference to the node edge i leads to, or NULL when no gradient flows there (an input that
+ * needs none) or i is out of range. *input_nr (may be NULL) gets which gradient input of that node
+ * the edge feeds. The caller frees the result with nb_node_free. */
+public static native @Cast("nb_node*") long nb_node_next(@Cast("const nb_node*") long n, int i, IntPointer input_nr);
+public static native @Cast("nb_node*") long nb_node_next(@Cast("const nb_node*") long n, int i, IntBuffer input_nr);
+public static native @Cast("nb_node*") long nb_node_next(@Cast("const nb_node*") long n, int i, int[] input_nr);
+/* For an AccumulateGrad node: a new reference to the leaf tensor it writes .grad into, freed by the
+ * caller with nb_tensor_free; NULL for any other node. */
+public static native @Cast("nb_tensor*") long nb_node_variable(@Cast("const nb_node*") long n);
 
 /* ---- the op registry: every op, by name; ops without a C function above are called here ---- */
 

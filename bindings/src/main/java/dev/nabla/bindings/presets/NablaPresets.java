@@ -27,7 +27,7 @@ public class NablaPresets implements InfoMapper {
                 .put(new Info("NABLA_H").skip())
                 // Opaque handles are plain addresses on the Java side; out-parameters take a
                 // reusable direct buffer, so a call allocates no Java object for its arguments.
-                .put(new Info("nb_tensor", "nb_status", "nb_generator")
+                .put(new Info("nb_tensor", "nb_status", "nb_generator", "nb_node")
                         .cast().valueTypes("long").pointerTypes("long"))
                 .put(new Info("!defined(NB_HANDLES_AS_ADDRESSES)").define(false))
                 .put(new Info("const char").pointerTypes("String").cast())
