@@ -9,7 +9,7 @@ import dev.nabla.optim.Adam;
 import java.io.IOException;
 
 /**
- * Workload F1: a 784-256-128-10 ReLU MLP on Fashion-MNIST, batch 64, Adam 1e-3, 10 epochs.
+ * Workload F1: a 784-256-128-10 ReLU MLP on Fashion-MNIST, batch 64, Adam 1e-3 with a cosine decay over the 10 epochs.
  * The published anchor for an MLP of this size is 0.8833 test accuracy.
  */
 public final class FashionMnistMlp {
