@@ -14,9 +14,10 @@ import java.util.Map;
  * hyper-parameters, per-parameter state, {@link #step()} and {@link #zeroGrad()}.
  *
  * <p>Parameters whose {@code grad()} is null are skipped by {@link #step()} (their step count does not
- * advance), as in PyTorch. State tensors are allocated when a group is added, in the
- * {@link TensorScope} open at that time (or none), so create the optimizer where its parameters live,
- * not inside a per-iteration scope. {@link #close()} frees the state; the optimizer cannot step after.
+ * advance), as in PyTorch. A parameter's state is created on the first step that finds a gradient for
+ * it, as PyTorch does: state tensors belong to the optimizer, not to the {@link TensorScope} open at that
+ * time, so stepping inside a per-iteration scope is fine. {@link #close()} frees the state; the optimizer
+ * cannot step after.
  *
  * <p>Not thread-safe.
  *
@@ -60,7 +61,7 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> implements AutoCl
 
     /**
      * Adds a group with its own options (like {@code add_param_group({"params": params, "lr": ...})});
-     * its state is allocated now.
+     * its parameters' state is created on their first step.
      *
      * @throws IllegalArgumentException for an empty list, a non-leaf tensor, a tensor already in this
      *     optimizer, or invalid options
@@ -86,24 +87,15 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> implements AutoCl
                         + " (a tensor of shape " + p.shape() + ")");
             }
         }
-        ParamGroup<O> g = new ParamGroup<>(params, options, this);
+        ParamGroup<O> g = new ParamGroup<>(params, options);
         for (Tensor p : params) {
             state.put(p, new ParamState());
         }
         groups.add(g);
-        ensureState(g);
         return g;
     }
 
-    /** Allocates what the group's current options need, for each of its parameters. */
-    void ensureState(ParamGroup<O> g) {
-        checkOpen("setOptions");
-        for (Tensor p : g.params()) {
-            initState(g, p, state.get(p));
-        }
-    }
-
-    /** The state of {@code param} (like {@code optimizer.state[param]}). */
+    /** The state of {@code param} (like {@code optimizer.state[param]}); empty before its first step. */
     public ParamState state(Tensor param) {
         ParamState s = state.get(param);
         if (s == null) {
@@ -132,24 +124,28 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> implements AutoCl
 
     /**
      * Performs one update of every parameter that has a gradient (like {@code optimizer.step()}), with
-     * grad mode off. Temporaries are freed before it returns.
+     * grad mode off; creates the state of parameters stepped for the first time. Temporaries are freed
+     * before it returns.
      *
      * @throws IllegalStateException when the optimizer or its state was closed
      */
     public void step() {
         checkOpen("step");
-        try (GradMode.Guard ignored = GradMode.noGrad()) {
-            for (ParamGroup<O> g : groups) {
-                for (Tensor p : g.params()) {
-                    try (TensorScope scope = TensorScope.open()) {
-                        Tensor grad = p.grad();
-                        if (grad == null) {
-                            continue;
-                        }
-                        ParamState s = state.get(p);
-                        s.incrementStep();
-                        update(g, p, grad, s);
+        // One scope for the whole step: update() closes its large temporaries as soon as they are used,
+        // the scope catches the rest (the grad wrappers, and everything if an update throws).
+        try (GradMode.Guard ignored = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
+            for (int gi = 0, ng = groups.size(); gi < ng; gi++) {
+                ParamGroup<O> g = groups.get(gi);
+                List<Tensor> params = g.params();
+                for (int i = 0, n = params.size(); i < n; i++) {
+                    Tensor p = params.get(i);
+                    Tensor grad = p.grad();
+                    if (grad == null) {
+                        continue;
                     }
+                    ParamState s = state.get(p);
+                    s.incrementStep();
+                    update(g, p, grad, s);
                 }
             }
         }
@@ -198,16 +194,10 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> implements AutoCl
     }
 
     /**
-     * Allocates the buffers the group's options need for {@code param} (with
-     * {@link ParamState#zerosLike}); called when a group is added and when its options change. Must keep
-     * buffers already present. For the first group it runs inside the base constructor, before the
-     * subclass's own fields are set: read only the group's options.
-     */
-    protected abstract void initState(ParamGroup<O> group, Tensor param, ParamState state);
-
-    /**
      * Updates {@code param} in place from {@code grad}. Runs with grad mode off inside a
-     * {@link TensorScope} that frees temporaries; {@code state.step()} already counts this step.
+     * {@link TensorScope} that frees what is left at the end of {@link #step()}; close large temporaries
+     * once used. {@code state.step()} already counts this step; on a parameter's first step its buffers
+     * are absent: create them with {@link ParamState#zerosLike} or {@link ParamState#put}.
      */
     protected abstract void update(ParamGroup<O> group, Tensor param, Tensor grad, ParamState state);
 }
