@@ -85,7 +85,9 @@ class AdamTest extends OptimTestBase {
             assertValues(new double[] {1 - 0.1 * 2 / (2 + 1e-8)}, p, TOL);
             setGrad(p, 0.1);
             setGrad(q, 0.1);
+            long version = ams.state(p).get("max_exp_avg_sq").version();
             ams.step();
+            assertTrue(ams.state(p).get("max_exp_avg_sq").version() > version, "maximum(out=max) bumps its version");
             plain.step();
             // step 2: m = 0.18 + 0.01 = 0.19, v = 1 + 0.5·0.01 = 1.005 < vmax = 2; bc1 = 0.19, bc2 = 0.75
             // amsgrad: θ = 0.9 - 0.1·1/sqrt(2/0.75) = 0.9 - 0.0612372 = 0.8387628

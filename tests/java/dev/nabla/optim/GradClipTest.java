@@ -84,7 +84,9 @@ class GradClipTest extends OptimTestBase {
         Tensor f = Tensor.of(new float[] {0, 0}, 2).requiresGrad(true);
         setGrad(a, -3, 0.5, 2, Double.NaN);
         f.mul(Tensor.of(new float[] {5, -0.25f}, 2)).sum().backward();
+        long version = a.grad().version();
         GradClip.clipGradValue(List.of(a, f, param(1)), 1);
+        assertTrue(a.grad().version() > version, "clamp_ in place bumps the gradient's version");
         // clamp(g, -1, 1); NaN stays NaN
         assertValues(new double[] {-1, 0.5, 1, Double.NaN}, a.grad(), 0);
         assertValues(new double[] {1, -0.25}, f.grad(), 0);

@@ -46,13 +46,13 @@ class OptimizerTest extends OptimTestBase {
         Tensor b = param(1);
         try (SGD opt = new SGD(List.of(a), SGD.options().lr(0.1).momentum(0.9))) {
             opt.addParamGroup(List.of(b), SGD.options().lr(0.1));
-            assertNotNull(opt.state(a).get("momentum_buffer"));
-            assertNull(opt.state(b).get("momentum_buffer"));
             for (int i = 0; i < 2; i++) {
                 setGrad(a, 1);
                 setGrad(b, 1);
                 opt.step();
             }
+            assertNotNull(opt.state(a).get("momentum_buffer"));
+            assertNull(opt.state(b).get("momentum_buffer"));
             // a: b1 = 1, θ = 0.9; b2 = 0.9 + 1 = 1.9, θ = 0.9 - 0.19 = 0.71.  b: θ = 1 - 0.1 - 0.1 = 0.8
             assertValues(new double[] {0.71}, a, 1e-15);
             assertValues(new double[] {0.8}, b, 1e-15);
@@ -60,17 +60,52 @@ class OptimizerTest extends OptimTestBase {
     }
 
     @Test
-    void setOptionsAllocatesNewState() {
+    void setOptionsTakesEffectAtTheNextStep() {
         Tensor a = param(1);
         try (SGD opt = new SGD(List.of(a), 0.1)) {
             ParamGroup<SGD.Options> g = opt.paramGroups().get(0);
+            setGrad(a, 1);
+            opt.step(); // θ = 0.9, no momentum buffer
             assertNull(opt.state(a).get("momentum_buffer"));
             g.setOptions(g.options().momentum(0.5));
-            assertNotNull(opt.state(a).get("momentum_buffer"));
+            assertNull(opt.state(a).get("momentum_buffer"));
             setGrad(a, 2);
             opt.step();
-            // the first write of the buffer copies g: b = 2; θ = 1 - 0.2
-            assertValues(new double[] {0.8}, a, 1e-15);
+            // the buffer starts as a copy of g: b = 2; θ = 0.9 - 0.2
+            assertValues(new double[] {2}, opt.state(a).get("momentum_buffer"), 0);
+            assertValues(new double[] {0.7}, a, 1e-15);
+        }
+    }
+
+    @Test
+    void stateIsCreatedOnAParametersFirstStep() {
+        Tensor a = param(1);
+        Tensor b = param(2, 2);
+        long before = Nabla.liveTensors();
+        try (Adam opt = new Adam(List.of(a, b), Adam.options().lr(0.1))) {
+            assertEquals(before, Nabla.liveTensors(), "state made before the first step");
+            assertTrue(opt.state(a).isEmpty());
+            for (int i = 0; i < 2; i++) {
+                setGrad(a, 1);
+                opt.step();
+            }
+            // only a has had a gradient: b has no state, as PyTorch's optimizer.state[b] == {}
+            assertEquals(2, opt.state(a).step());
+            assertEquals(List.of("exp_avg", "exp_avg_sq"), List.copyOf(opt.state(a).names()));
+            assertTrue(opt.state(b).isEmpty());
+            assertNull(opt.state(b).get("exp_avg"));
+            try (TensorScope s = TensorScope.open()) { // created inside a scope, the state must outlive it
+                setGrad(a, 1);
+                setGrad(b, 0.5, -2);
+                opt.step();
+            }
+            // b's first step: step count 1 and bias correction of step 1, whatever a's count is:
+            // m = 0.1g, v = 0.001g², θ -= 0.1·g/(|g| + 1e-8)
+            assertEquals(3, opt.state(a).step());
+            assertEquals(1, opt.state(b).step());
+            assertValues(new double[] {0.05, -0.2}, opt.state(b).get("exp_avg"), 1e-12);
+            assertValues(new double[] {0.00025, 0.004}, opt.state(b).get("exp_avg_sq"), 1e-12);
+            assertValues(new double[] {2 - 0.1 * 0.5 / (0.5 + 1e-8), 2 + 0.1 * 2 / (2 + 1e-8)}, b, 1e-12);
         }
     }
 
@@ -137,8 +172,10 @@ class OptimizerTest extends OptimTestBase {
     @Test
     void closeFreesStateAndStepAfterCloseThrows() {
         Tensor a = param(1);
+        setGrad(a, 1);
         long before = Nabla.liveTensors();
         SGD opt = new SGD(List.of(a), SGD.options().lr(0.1).momentum(0.9));
+        opt.step();
         assertEquals(before + 1, Nabla.liveTensors()); // the momentum buffer
         opt.close();
         assertEquals(before, Nabla.liveTensors());

@@ -12,42 +12,50 @@ abstract sealed class AdamBase extends Optimizer<Adam.Options> permits Adam, Ada
         this.decoupled = decoupled;
     }
 
-    @Override
-    protected void initState(ParamGroup<Adam.Options> group, Tensor param, ParamState state) {
-        state.zerosLike("exp_avg", param);
-        state.zerosLike("exp_avg_sq", param);
-        if (group.options().amsgrad()) {
-            state.zerosLike("max_exp_avg_sq", param);
-        }
-    }
-
+    // Note [Adam's denominator]: PyTorch computes θ -= (lr/bc1)·m / (sqrt(v)/sqrt(bc2) + eps). Multiplying
+    // numerator and denominator by sqrt(bc2) gives θ -= (lr·sqrt(bc2)/bc1)·m / (sqrt(v) + eps·sqrt(bc2)), the
+    // same number up to rounding (the form of PyTorch's capturable path and of the Adam paper's "ε-hat"),
+    // with one pass over the parameter fewer and one temporary fewer.
     @Override
     protected void update(ParamGroup<Adam.Options> group, Tensor param, Tensor grad, ParamState state) {
         Adam.Options o = group.options();
-        Tensor g = o.maximize() ? grad.neg() : grad;
-        if (o.weightDecay() != 0) {
-            if (decoupled) {
-                param.mulInPlace(1 - o.lr() * o.weightDecay());
-            } else {
-                g = g.add(param.mul(o.weightDecay()));
-            }
+        Tensor g = grad;
+        Tensor gTemp = null; // a gradient of our own, closed at the end
+        if (o.weightDecay() != 0 && decoupled) {
+            param.mulInPlace(1 - o.lr() * o.weightDecay());
+        } else if (o.weightDecay() != 0) {
+            // g = ±grad + weightDecay·θ (L2), one temporary
+            gTemp = param.mul(o.weightDecay());
+            g = o.maximize() ? gTemp.subInPlace(grad) : gTemp.addInPlace(grad);
         }
-        Tensor expAvg = state.get("exp_avg");
-        Tensor expAvgSq = state.get("exp_avg_sq");
+        if (o.maximize() && gTemp == null) {
+            g = gTemp = grad.neg();
+        }
+        Tensor expAvg = state.zerosLike("exp_avg", param);
+        Tensor expAvgSq = state.zerosLike("exp_avg_sq", param);
         expAvg.mulInPlace(o.beta1()).addInPlace(g, 1 - o.beta1());
-        expAvgSq.mulInPlace(o.beta2()).addInPlace(g.mul(g), 1 - o.beta2());
+        Tensor sq = g.mul(g);
+        expAvgSq.mulInPlace(o.beta2()).addInPlace(sq, 1 - o.beta2());
+        sq.close();
+        if (gTemp != null) {
+            gTemp.close();
+        }
         double t = state.step();
         double biasCorrection1 = 1 - Math.pow(o.beta1(), t);
-        double biasCorrection2 = 1 - Math.pow(o.beta2(), t);
-        double stepSize = o.lr() / biasCorrection1;
-        double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(o.beta2(), t));
         Tensor second = expAvgSq;
         if (o.amsgrad()) {
-            Tensor max = state.get("max_exp_avg_sq");
-            Elementwise.maximumInPlace(max, expAvgSq);
+            Tensor max = state.zerosLike("max_exp_avg_sq", param);
+            try (Tensor m = max.maximum(expAvgSq)) {
+                max.copyInPlace(m); // like torch.maximum(max, v, out=max): bumps max's version
+            }
             second = max;
         }
-        Tensor denom = second.pow(0.5).div(biasCorrection2Sqrt).addInPlace(o.eps());
-        param.addInPlace(expAvg.div(denom), -stepSize);
+        // See Note [Adam's denominator].
+        Tensor denom = second.sqrt().addInPlace(o.eps() * biasCorrection2Sqrt);
+        Tensor ratio = expAvg.div(denom);
+        param.addInPlace(ratio, -o.lr() * biasCorrection2Sqrt / biasCorrection1);
+        ratio.close();
+        denom.close();
     }
 }

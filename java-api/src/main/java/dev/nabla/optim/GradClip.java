@@ -1,5 +1,6 @@
 package dev.nabla.optim;
 
+import dev.nabla.DType;
 import dev.nabla.GradMode;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
@@ -38,32 +39,36 @@ public final class GradClip {
             if (grads.isEmpty()) {
                 return 0.0;
             }
-            double total;
-            if (normType == Double.POSITIVE_INFINITY) {
-                total = 0;
-                for (Tensor g : grads) {
-                    double m = Elementwise.absMax(g);
-                    total = (m != m || total != total) ? Double.NaN : Math.max(total, m);
-                }
-            } else {
-                // ‖(‖g_1‖_p, ..., ‖g_k‖_p)‖_p = (Σ_i Σ_j |g_ij|^p)^(1/p); |x|^p = (x²)^(p/2).
-                double sum = 0;
-                for (Tensor g : grads) {
-                    Tensor powered = normType == 2.0 ? g.mul(g) : g.mul(g).pow(normType / 2);
-                    double norm = Math.pow(powered.sum().item(), 1 / normType);
-                    sum += Math.pow(norm, normType);
-                }
-                total = Math.pow(sum, 1 / normType);
-            }
-            double coef = Math.min(maxNorm / (total + 1e-6), 1.0);
-            if (Double.isNaN(total)) {
-                coef = Double.NaN;
-            }
+            // As PyTorch: the norm of each gradient, then the norm of those norms, in the gradients' dtype.
+            DType dtype = grads.get(0).dtype();
+            List<Tensor> norms = new ArrayList<>(grads.size());
             for (Tensor g : grads) {
-                g.mulInPlace(coef);
+                dtype = g.dtype() == dtype ? dtype : DType.FLOAT64;
+                norms.add(norm(g, normType));
             }
-            return total;
+            if (dtype == DType.FLOAT64) {
+                norms.replaceAll(n -> n.to(DType.FLOAT64));
+            }
+            Tensor total = norm(Tensor.stack(0, norms), normType);
+            // coef = min(maxNorm / (total + 1e-6), 1); NaN stays NaN, so a NaN norm spreads to every gradient
+            Tensor coef = total.add(1e-6).rdiv(maxNorm).clampMax(1.0);
+            for (Tensor g : grads) {
+                g.mulInPlace(coef.dtype() == g.dtype() ? coef : coef.to(g.dtype()));
+            }
+            return total.item();
         }
+    }
+
+    /** The p-norm of all elements of {@code g}, a 0-d tensor; 0 for an empty tensor. */
+    private static Tensor norm(Tensor g, double p) {
+        if (g.numel() == 0) {
+            return Tensor.zeros(g.dtype());
+        }
+        if (p == 1 || p == 2 || p == Double.POSITIVE_INFINITY) {
+            return g.norm(p);
+        }
+        // (Σ|x|^p)^(1/p) for the p that linalg.vector_norm has no fast path for
+        return g.abs().pow(p).sum().pow(1 / p);
     }
 
     /**
@@ -78,7 +83,9 @@ public final class GradClip {
         }
         try (GradMode.Guard ignored = GradMode.noGrad(); TensorScope scope = TensorScope.open()) {
             for (Tensor g : grads(params)) {
-                Elementwise.clampInPlace(g, -clipValue, clipValue);
+                try (Tensor clamped = g.clamp(-clipValue, clipValue)) {
+                    g.copyInPlace(clamped); // like clamp_: bumps the gradient's version
+                }
             }
         }
     }

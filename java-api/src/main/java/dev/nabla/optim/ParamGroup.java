@@ -13,14 +13,12 @@ import java.util.List;
 public final class ParamGroup<O extends OptimizerOptions<O>> {
     private final List<Tensor> params;
     private O options;
-    private final Optimizer<O> owner;
     /** The lr when the first scheduler attached, like PyTorch's {@code group["initial_lr"]}; NaN before. */
     double initialLr = Double.NaN;
 
-    ParamGroup(List<Tensor> params, O options, Optimizer<O> owner) {
+    ParamGroup(List<Tensor> params, O options) {
         this.params = List.copyOf(params);
         this.options = options;
-        this.owner = owner;
     }
 
     /** The parameters of this group, unmodifiable. */
@@ -35,14 +33,13 @@ public final class ParamGroup<O extends OptimizerOptions<O>> {
 
     /**
      * Replaces the hyper-parameters (like assigning {@code group["momentum"] = 0.9}); state the new
-     * options need (a momentum buffer, ...) is allocated now, in the scope open on this thread.
+     * options need (a momentum buffer, ...) is created by the next step.
      *
      * @throws IllegalArgumentException for invalid values (see {@link OptimizerOptions#validate()})
      */
     public void setOptions(O options) {
         options.validate();
         this.options = options;
-        owner.ensureState(this);
     }
 
     /** The learning rate of this group (like {@code group["lr"]}). */

@@ -97,40 +97,45 @@ public final class RMSprop extends Optimizer<RMSprop.Options> {
     }
 
     @Override
-    protected void initState(ParamGroup<Options> group, Tensor param, ParamState state) {
-        state.zerosLike("square_avg", param);
-        if (group.options().momentum() > 0) {
-            state.zerosLike("momentum_buffer", param);
-        }
-        if (group.options().centered()) {
-            state.zerosLike("grad_avg", param);
-        }
-    }
-
-    @Override
     protected void update(ParamGroup<Options> group, Tensor param, Tensor grad, ParamState state) {
         Options o = group.options();
-        Tensor g = o.maximize() ? grad.neg() : grad;
+        Tensor g = grad;
+        Tensor gTemp = null; // a gradient of our own, closed at the end
         if (o.weightDecay() != 0) {
-            g = g.add(param.mul(o.weightDecay()));
+            // g = ±grad + weightDecay·θ, one temporary
+            gTemp = param.mul(o.weightDecay());
+            g = o.maximize() ? gTemp.subInPlace(grad) : gTemp.addInPlace(grad);
+        } else if (o.maximize()) {
+            g = gTemp = grad.neg();
         }
-        Tensor squareAvg = state.get("square_avg");
-        squareAvg.mulInPlace(o.alpha()).addInPlace(g.mul(g), 1 - o.alpha());
+        Tensor squareAvg = state.zerosLike("square_avg", param);
+        try (Tensor sq = g.mul(g)) {
+            squareAvg.mulInPlace(o.alpha()).addInPlace(sq, 1 - o.alpha());
+        }
         Tensor avg;
         if (o.centered()) {
-            Tensor gradAvg = state.get("grad_avg");
+            Tensor gradAvg = state.zerosLike("grad_avg", param);
             gradAvg.mulInPlace(o.alpha()).addInPlace(g, 1 - o.alpha());
-            avg = squareAvg.sub(gradAvg.mul(gradAvg)).pow(0.5);
+            // avg = sqrt(v - ḡ²), written as sqrt(-ḡ² + v) into one temporary
+            try (Tensor var = gradAvg.mul(gradAvg).mulInPlace(-1).addInPlace(squareAvg)) {
+                avg = var.sqrt();
+            }
         } else {
-            avg = squareAvg.pow(0.5);
+            avg = squareAvg.sqrt();
         }
         avg.addInPlace(o.eps());
-        if (o.momentum() > 0) {
-            Tensor buf = state.get("momentum_buffer");
-            buf.mulInPlace(o.momentum()).addInPlace(g.div(avg));
-            param.addInPlace(buf, -o.lr());
-        } else {
-            param.addInPlace(g.div(avg), -o.lr());
+        try (Tensor ratio = g.div(avg)) {
+            if (o.momentum() > 0) {
+                Tensor buf = state.zerosLike("momentum_buffer", param);
+                buf.mulInPlace(o.momentum()).addInPlace(ratio);
+                param.addInPlace(buf, -o.lr());
+            } else {
+                param.addInPlace(ratio, -o.lr());
+            }
+        }
+        avg.close();
+        if (gTemp != null) {
+            gTemp.close();
         }
     }
 }

@@ -92,28 +92,38 @@ public final class SGD extends Optimizer<SGD.Options> {
     }
 
     @Override
-    protected void initState(ParamGroup<Options> group, Tensor param, ParamState state) {
-        if (group.options().momentum() != 0) {
-            state.zerosLike("momentum_buffer", param);
-        }
-    }
-
-    @Override
     protected void update(ParamGroup<Options> group, Tensor param, Tensor grad, ParamState state) {
         Options o = group.options();
-        Tensor d = o.maximize() ? grad.neg() : grad;
+        Tensor d = grad;
+        Tensor dTemp = null; // a gradient of our own, closed at the end
         if (o.weightDecay() != 0) {
-            d = d.add(param.mul(o.weightDecay()));
+            // d = ±grad + weightDecay·θ, one temporary
+            dTemp = param.mul(o.weightDecay());
+            d = o.maximize() ? dTemp.subInPlace(grad) : dTemp.addInPlace(grad);
+        } else if (o.maximize()) {
+            d = dTemp = grad.neg();
         }
         if (o.momentum() != 0) {
             Tensor buf = state.get("momentum_buffer");
-            if (state.firstWrite("momentum_buffer")) {
-                buf.copyInPlace(d);
+            if (buf == null) {
+                buf = state.put("momentum_buffer", d.clone()); // PyTorch starts the buffer from the gradient
             } else {
                 buf.mulInPlace(o.momentum()).addInPlace(d, 1 - o.dampening());
             }
-            d = o.nesterov() ? d.add(buf.mul(o.momentum())) : buf;
+            if (o.nesterov()) {
+                // d = d + momentum·b
+                if (dTemp != null) {
+                    d.addInPlace(buf, o.momentum());
+                } else {
+                    d = dTemp = buf.mul(o.momentum()).addInPlace(grad);
+                }
+            } else {
+                d = buf;
+            }
         }
         param.addInPlace(d, -o.lr());
+        if (dTemp != null) {
+            dTemp.close();
+        }
     }
 }

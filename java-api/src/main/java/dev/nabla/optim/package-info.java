@@ -20,8 +20,8 @@
  * }</pre>
  *
  * <p>Each optimizer follows PyTorch's documented update rule in the same order of operations
- * (see each class). Per-parameter state (momentum buffers, moment estimates) is allocated when a
- * parameter group is added, in the {@link dev.nabla.TensorScope} open at that time (or none), and
- * freed by the optimizer's {@code close()}.
+ * (see each class). Per-parameter state (momentum buffers, moment estimates) is created on the
+ * parameter's first step, as in PyTorch, outside every {@link dev.nabla.TensorScope}, and freed by the
+ * optimizer's {@code close()}; {@code stateDict()} and {@code loadStateDict(...)} save and resume it.
  */
 package dev.nabla.optim;
