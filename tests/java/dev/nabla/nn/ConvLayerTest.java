@@ -95,4 +95,18 @@ class ConvLayerTest extends NnTestBase {
         AvgPool2d avg = new AvgPool2d(3, 2, 1);
         ModuleGradCheck.check("AvgPool2d", avg, avg::forward, randn64(3, 1, 2, 5, 5));
     }
+
+    @Test
+    void aWholeSmallCnnHasCentralDifferenceGradients() {
+        // The F2 architecture in miniature: two conv-relu-pool stages, flatten, linear, in float64.
+        try (Sequential net = new Sequential(
+                new Conv2d(1, 4, 3, 1, 0, 1, 1, true, DType.FLOAT64), new ReLU(), new MaxPool2d(2),
+                new Conv2d(4, 6, 3, 1, 0, 1, 1, true, DType.FLOAT64), new ReLU(), new MaxPool2d(2),
+                new Flatten(), new Linear(24, 10, true, DType.FLOAT64))) {
+            Tensor target = Tensor.of(new long[] {3, 7});
+            CrossEntropyLoss ce = new CrossEntropyLoss();
+            ModuleGradCheck.check("small CNN + cross-entropy", net, x -> ce.forward(net.forward(x), target),
+                    randn64(11, 2, 1, 14, 14));
+        }
+    }
 }
