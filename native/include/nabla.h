@@ -184,7 +184,8 @@ NB_API nb_status *nb_autograd_grad(int32_t flags, const nb_tensor *const *output
  * which fails the Nabla call in progress with NB_ERR_CALLBACK (the callback keeps its own error). */
 #define NB_CB_TENSOR_HOOK 1       /* in: the gradient; out[0]: a replacement or NULL */
 #define NB_CB_POST_ACCUMULATE 2   /* in: the leaf, its .grad just accumulated */
-#define NB_CB_FUNCTION_BACKWARD 3 /* in: one gradient per output; out: one per input (or NULL) */
+#define NB_CB_FUNCTION_BACKWARD 3 /* in: one gradient per output (then, see nb_function_record, maybe
+                                     the outputs with history); out: one per input (or NULL) */
 #define NB_CB_FREE_SAVED 4        /* a function's saved tensors may go (no retain_graph) */
 #define NB_CB_RELEASE 5           /* the hook or function with this id will not be called again */
 /* Sets the callback (an address of the function above); 0 unsets it. */
@@ -196,9 +197,12 @@ NB_API nb_status *nb_tensor_register_post_accumulate_grad_hook(nb_tensor *t, int
 /* Records a custom function (torch.autograd.Function): outputs[0..n_outputs) were computed from
  * inputs[0..n_inputs) without a graph. With NB_GRAD and an input requiring grad, writes to
  * new_outputs aliases of the outputs whose grad_fn is a node named `name` (copied) that calls
- * (NB_CB_FUNCTION_BACKWARD, id); otherwise new references to the outputs. has_saved: the function
- * saved tensors, so a second backward without retain_graph fails. Every array is borrowed; the
- * caller frees each new output. The callback gets (NB_CB_RELEASE, id) when the node dies, also
+ * (NB_CB_FUNCTION_BACKWARD, id); otherwise new references to the outputs. has_saved: nonzero when
+ * the function saved tensors, so a second backward without retain_graph fails; with bit 2 set
+ * (has_saved & 2) some of them are its outputs, and then under NB_GRAD the backward callback gets
+ * n_outputs more `in` tensors after the gradients: the outputs with their history (grad_fn this
+ * node), to use in place of the saved outputs so that higher-order gradients see them. Every array
+ * is borrowed; the caller frees each new output. The callback gets (NB_CB_RELEASE, id) when the node dies, also
  * when nothing was recorded. */
 NB_API nb_status *nb_function_record(int32_t flags, int64_t id, const char *name,
                                      const nb_tensor *const *inputs, int32_t n_inputs,

@@ -159,7 +159,7 @@ nb_status* nb_function_record(int32_t flags, int64_t id, const char* name,
     std::vector<Tensor> outs = tensor_list(outputs, n_outputs, "function", "outputs");
     std::vector<Tensor> res =
         record_function(Ctx{(flags & NB_GRAD) != 0}, id, name ? name : "FunctionBackward", ins,
-                        outs, has_saved != 0);
+                        outs, has_saved != 0, (has_saved & 2) != 0);
     for (size_t i = 0; i < res.size(); ++i) new_outputs[i] = give(res[i]);
   });
 }

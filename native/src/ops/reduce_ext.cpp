@@ -9,14 +9,19 @@
 //
 // Note [constant factors in backward]: the backward rules are products of the incoming gradient
 // with factors computed from the saved tensors (masks of the chosen elements, exp(x - lse), ...).
-// They are exact for first-order gradients; with createGraph the gradient is differentiable in
-// the incoming gradient, but the factors are constants (as for argmax-style selection, where that
-// is exact; for prod, softmax, logsumexp and norm second derivatives through the factor are lost).
+// Without createGraph the factors are computed directly by loops. Under createGraph (ctx.grad) a
+// factor that depends smoothly on x (prod of the others, 1/std, 1/norm, exp(x - lse), softmax) is
+// recomputed from the saved input with differentiable ops, so that higher-order gradients see it;
+// this is also why no rule needs the op's output with its history (saving it would make the
+// cycle out -> grad_fn -> out; see Note [saving the output] in unary.cpp). Selection masks (max,
+// min, norm 1 and inf) are piecewise constant, so keeping them constant is exact.
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "ops/elementwise.h"
 #include "ops/registry.h"
+#include "ops/shape_ext.h"
 
 namespace nabla {
 
@@ -198,6 +203,54 @@ void require_nonempty(const Tensor& a, const Groups& g, const char* op, bool all
              " with no elements because the operation does not have an identity");
 }
 
+// Defined below; the backward rules call them under create_graph to recompute their factors.
+Tensor prod_impl(const Tensor& a, const Dims& dims, bool keep, bool all, Ctx ctx);
+Tensor var_std_impl(const Tensor& a, const Dims& dims, int64_t correction, bool keep, bool is_std, Ctx ctx);
+Tensor norm_impl(const Tensor& a, double p, const Dims& dims, bool keep, bool all, Ctx ctx);
+Tensor logsumexp_impl(const Tensor& a, const Dims& dims, bool keep, Ctx ctx);
+Tensor softmax_impl(const Tensor& a, int64_t dim, bool log, Ctx ctx);
+
+// 1 / (c s) where s != 0, and 0 where s = 0 (PyTorch masks the division there), differentiable in
+// s: the division only sees the nonzero entries, so no inf * 0 reaches a second derivative.
+Tensor masked_inverse(const Tensor& s, double c, Ctx ctx) {
+  Tensor zero = compare_scalar(s, 0.0, CmpOp::EQ);
+  Tensor safe = where(zero, full(Dims{}, s->dtype, 1.0), s, ctx);
+  return where(zero, full(Dims{}, s->dtype, 0.0), rdiv_scalar(safe, 1.0 / c, ctx), ctx);
+}
+
+// For every element of x, the product of the other elements of its group, with differentiable
+// ops (for prod's backward under create_graph). Without zeros this is prod / x_i. With a zero in
+// x each group is laid out as a row of n elements and copied n times with its diagonal set to 1:
+// row i then multiplies to the product of the others, exactly, at O(n^2) cost.
+Tensor prod_others(const Tensor& x, const Mask& m, Ctx ctx) {
+  Reader r(x, m);
+  bool zero = false;
+  for (size_t o = 0; o < r.g.outer.size() && !zero; ++o)
+    for (size_t i = 0; i < r.g.n_inner && !zero; ++i) zero = r.at(o, i) == 0;
+  if (!zero) return div(prod_impl(x, mask_dims(m), true, false, ctx), x, ctx);
+  Dims perm, pshape;
+  int64_t outer = 1, n = 1;
+  for (int pass = 0; pass < 2; ++pass)
+    for (size_t d = 0; d < m.size(); ++d)
+      if (m[d] == (pass == 1)) {
+        perm.push_back(static_cast<int64_t>(d));
+        pshape.push_back(x->shape[d]);
+        (pass == 1 ? n : outer) *= x->shape[d];
+      }
+  Tensor rows = reshape(x->ndim() == 0 ? x : permute(x, perm, ctx), Dims{outer, 1, n}, ctx);
+  rows = expand(rows, Dims{outer, n, n}, ctx);  // rows[o, i, j] = x[o, j]
+  Tensor eye = empty(Dims{n, n}, DType::Bool);
+  bool* e = eye->data<bool>();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) e[i * n + j] = i == j;
+  Tensor others = prod_impl(where(eye, full(Dims{}, x->dtype, 1.0), rows, ctx), Dims{2}, false, false, ctx);
+  others = reshape(others, pshape, ctx);
+  if (x->ndim() == 0) return others;
+  Dims inv(perm.size());
+  for (size_t k = 0; k < perm.size(); ++k) inv[static_cast<size_t>(perm[k])] = static_cast<int64_t>(k);
+  return permute(others, inv, ctx);
+}
+
 }  // namespace
 
 // ---- prod ----
@@ -212,6 +265,7 @@ struct ProdBackward final : Node {
   const char* name() const override { return nm; }
   Grads apply(Grads& g, Ctx ctx) override {
     Tensor xv = x.unpack(*this);
+    if (ctx.grad) return {mul(spread(g[0], xv->shape, mask, ctx), prod_others(xv, mask, ctx), ctx)};
     Reader r(xv, mask);
     std::vector<double> nonzero_prod(r.g.outer.size(), 1.0);
     std::vector<int64_t> zeros(r.g.outer.size(), 0);
@@ -356,17 +410,22 @@ Tensor arg_impl(const Tensor& a, const Dims& dims, bool keep, bool all, const ch
 // ---- var, std ----
 
 // d var/dx_i = 2 (x_i - mean) / (N - correction); written with differentiable ops. Saves x.
-// std: d std/dx = d var/dx / (2 std), and 0 where std = 0 (PyTorch masks it). Saves std detached.
+// std: d std/dx = d var/dx / (2 std), and 0 where std = 0 (PyTorch masks it). Saves std detached,
+// and recomputes it from x under create_graph.
 struct VarStdBackward final : Node {
   const char* nm;
   Mask mask;
   double denom;
+  int64_t correction = 0;
+  bool keep = false;
   SavedTensor x, std_out;  // std_out only for std
   const char* name() const override { return nm; }
   Grads apply(Grads& g, Ctx ctx) override {
     Tensor xv = x.unpack(*this);
     Tensor gv = g[0];
-    if (std_out.defined()) {
+    if (std_out.defined() && ctx.grad) {
+      gv = mul(gv, masked_inverse(var_std_impl(xv, mask_dims(mask), correction, keep, true, ctx), 2.0, ctx), ctx);
+    } else if (std_out.defined()) {
       Tensor s = std_out.unpack(*this);
       Tensor inv = empty(s->shape, s->dtype);
       for (int64_t o = 0; o < s->numel(); ++o) {
@@ -412,6 +471,8 @@ Tensor var_std_impl(const Tensor& a, const Dims& dims, int64_t correction, bool 
     node->nm = is_std ? "StdBackward0" : "VarBackward0";
     node->mask = m;
     node->denom = denom;
+    node->correction = correction;
+    node->keep = keep;
     record(ctx, out, node, {&a});
     node->x.save(a);
     if (is_std) node->std_out.save(detach(out));  // detached: see the rules on saving outputs
@@ -424,7 +485,8 @@ Tensor var_std_impl(const Tensor& a, const Dims& dims, int64_t correction, bool 
 // ---- norm (p = 1, 2, inf) ----
 
 // p = 1: d/dx = sign(x) (0 at 0). p = 2: x / norm, and 0 where norm = 0 (PyTorch masks it).
-// p = inf: sign(x) split evenly among the elements with |x| = norm. Saves x and the norm detached.
+// p = inf: sign(x) split evenly among the elements with |x| = norm. Saves x and the norm detached;
+// under create_graph p = 2 recomputes the norm from x.
 struct NormBackward final : Node {
   double p;
   Mask mask;
@@ -432,9 +494,13 @@ struct NormBackward final : Node {
   const char* name() const override { return "NormBackward1"; }
   Grads apply(Grads& g, Ctx ctx) override {
     Tensor xv = x.unpack(*this);
+    Tensor gs = spread(g[0], xv->shape, mask, ctx);
+    if (p == 2 && ctx.grad) {
+      Tensor inv = masked_inverse(norm_impl(xv, 2, mask_dims(mask), true, false, ctx), 1.0, ctx);
+      return {mul(mul(gs, inv, ctx), xv, ctx)};
+    }
     Tensor nv = norm_out.unpack(*this);
     Reader r(xv, mask);
-    Tensor gs = spread(g[0], xv->shape, mask, ctx);
     auto sign = [](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; };
     if (p == 2) {
       Tensor inv = per_element(xv->shape, xv->dtype, mask, [&](size_t o, size_t) {
@@ -495,13 +561,18 @@ Tensor norm_impl(const Tensor& a, double p, const Dims& dims, bool keep, bool al
 
 // ---- logsumexp ----
 
-// d lse/dx_i = exp(x_i - lse): softmax of the group. Saves x and lse detached.
+// d lse/dx_i = exp(x_i - lse): softmax of the group. Saves x and lse detached; under create_graph
+// lse is recomputed from x.
 struct LogsumexpBackward final : Node {
   Mask mask;
   SavedTensor x, lse;
   const char* name() const override { return "LogsumexpBackward0"; }
   Grads apply(Grads& g, Ctx ctx) override {
     Tensor xv = x.unpack(*this);
+    if (ctx.grad) {
+      Tensor w = exp(sub(xv, logsumexp_impl(xv, mask_dims(mask), true, ctx), ctx), ctx);
+      return {mul(spread(g[0], xv->shape, mask, ctx), w, ctx)};
+    }
     Tensor lv = lse.unpack(*this);
     Reader r(xv, mask);
     Tensor w = per_element(xv->shape, xv->dtype, mask,
@@ -549,25 +620,34 @@ Tensor logsumexp_impl(const Tensor& a, const Dims& dims, bool keep, Ctx ctx) {
 
 // ---- softmax, log_softmax ----
 
-// softmax: dx = y * (g - sum(g * y)) along the dim. Saves y detached (not y: a cycle).
+// softmax: dx = y * (g - sum(g * y)) along the dim. Saves y detached (not y: a cycle), and x, from
+// which y is recomputed under create_graph (x is unpacked, and its version checked, only then).
 struct SoftmaxBackward final : Node {
   int64_t dim;
-  SavedTensor y;
+  SavedTensor x, y;
   const char* name() const override { return "SoftmaxBackward0"; }
   Grads apply(Grads& g, Ctx ctx) override {
-    Tensor yv = y.unpack(*this);
+    Tensor yv = ctx.grad ? softmax_impl(x.unpack(*this), dim, false, ctx) : y.unpack(*this);
     Tensor dot = sum_dims(mul(g[0], yv, ctx), {dim}, true, ctx);
     return {mul(yv, sub(g[0], dot, ctx), ctx)};
   }
-  void release_saved() override { y.reset(); }
+  void release_saved() override {
+    x.reset();
+    y.reset();
+  }
 };
 
-// log_softmax: dx = g - exp(y) * sum(g) along the dim. Saves y detached.
+// log_softmax: dx = g - exp(y) * sum(g) along the dim. Saves y detached, and x: under create_graph
+// exp(y) is recomputed as softmax(x).
 struct LogSoftmaxBackward final : Node {
   int64_t dim;
-  SavedTensor y;
+  SavedTensor x, y;
   const char* name() const override { return "LogSoftmaxBackward0"; }
   Grads apply(Grads& g, Ctx ctx) override {
+    if (ctx.grad) {
+      Tensor e = softmax_impl(x.unpack(*this), dim, false, ctx);
+      return {sub(g[0], mul(e, sum_dims(g[0], {dim}, true, ctx), ctx), ctx)};
+    }
     Tensor yv = y.unpack(*this);
     Tensor e = empty(yv->shape, yv->dtype);  // exp(y) = softmax: a constant here
     NB_DISPATCH_FLOAT(yv->dtype, "log_softmax", [&] {
@@ -577,7 +657,10 @@ struct LogSoftmaxBackward final : Node {
     });
     return {sub(g[0], mul(e, sum_dims(g[0], {dim}, true, ctx), ctx), ctx)};
   }
-  void release_saved() override { y.reset(); }
+  void release_saved() override {
+    x.reset();
+    y.reset();
+  }
 };
 
 namespace {
@@ -613,12 +696,14 @@ Tensor softmax_impl(const Tensor& a, int64_t dim, bool log, Ctx ctx) {
       auto* n = new LogSoftmaxBackward;
       n->dim = d;
       record(ctx, out, n, {&a});
+      n->x.save(a);
       n->y.save(detach(out));
       n->has_saved = true;
     } else {
       auto* n = new SoftmaxBackward;
       n->dim = d;
       record(ctx, out, n, {&a});
+      n->x.save(a);
       n->y.save(detach(out));
       n->has_saved = true;
     }

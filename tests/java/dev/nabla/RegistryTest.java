@@ -15,8 +15,18 @@ import org.junit.jupiter.api.Test;
 /** Walks the native op registry: every op with a backward rule must have a gradient check. */
 class RegistryTest extends NablaTestBase {
 
-    /** Every GradCheckCases subclass compiled next to this test, instantiated, with its cases defined. */
+    /** The ops covered by every GradCheckCases subclass compiled next to this test. */
     static Set<String> coveredOps() throws ReflectiveOperationException, URISyntaxException {
+        return covered(false);
+    }
+
+    /** The ops with a second-order case in some GradCheckCases subclass. */
+    static Set<String> coveredOpsSecondOrder() throws ReflectiveOperationException, URISyntaxException {
+        return covered(true);
+    }
+
+    /** Every GradCheckCases subclass compiled next to this test, instantiated, with its cases defined. */
+    private static Set<String> covered(boolean secondOrder) throws ReflectiveOperationException, URISyntaxException {
         File dir = new File(GradCheckCases.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         File pkg = new File(dir, GradCheckCases.class.getPackageName().replace('.', '/'));
         Set<String> covered = new TreeSet<>();
@@ -30,7 +40,7 @@ class RegistryTest extends NablaTestBase {
             if (GradCheckCases.class.isAssignableFrom(c) && c != GradCheckCases.class) {
                 GradCheckCases cases = (GradCheckCases) c.getDeclaredConstructor().newInstance();
                 cases.define();
-                covered.addAll(cases.coveredOps);
+                covered.addAll(secondOrder ? cases.coveredOpsSecondOrder : cases.coveredOps);
             }
         }
         return covered;
@@ -47,6 +57,20 @@ class RegistryTest extends NablaTestBase {
             }
         }
         assertTrue(missing.isEmpty(), "ops with a backward rule but no GradCheckCases case: " + missing);
+    }
+
+    /** Higher-order gradients: every backward rule must be differentiable (gradgradcheck's coverage). */
+    @Test
+    void everyDifferentiableOpHasASecondOrderGradientCheck() throws Exception {
+        Set<String> covered = coveredOpsSecondOrder();
+        List<String> missing = new ArrayList<>();
+        for (String op : Ops.names()) {
+            if (Ops.isDifferentiable(op) && !covered.contains(op)) {
+                missing.add(op);
+            }
+        }
+        assertTrue(missing.isEmpty(), "ops with a backward rule but no second-order GradCheckCases case "
+                + "(use add, not addFirstOrderOnly, away from kinks): " + missing);
     }
 
     @Test

@@ -158,7 +158,20 @@ final class Callbacks {
                 }
                 case PostHook h -> h.fn().accept(args[0]);
                 case FunctionEntry f -> {
-                    Tensor[] grads = f.fn().runBackward(f.ctx(), args);
+                    // Under createGraph with saved outputs, the gradients are followed by the outputs
+                    // with their history (nb_function_record, has_saved bit 2).
+                    int n = f.ctx().numOutputs();
+                    Tensor[] gradOut = args;
+                    if (n > 0 && nIn == 2 * n) {
+                        gradOut = java.util.Arrays.copyOf(args, n);
+                        f.ctx().outputsWithHistory(java.util.Arrays.copyOfRange(args, n, nIn));
+                    }
+                    Tensor[] grads;
+                    try {
+                        grads = f.fn().runBackward(f.ctx(), gradOut);
+                    } finally {
+                        f.ctx().outputsWithHistory(null);
+                    }
                     if (grads.length != nOut) {
                         throw new IllegalStateException("function " + f.fn().nodeName()
                                 + " returned an incorrect number of gradients (expected " + nOut + ", got "

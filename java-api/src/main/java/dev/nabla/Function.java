@@ -28,6 +28,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * for an output that got none) and returns one per input, null where none flows; it runs with grad
  * mode on only under {@code createGraph}, so written with Nabla ops it gives higher-order gradients.
  * An exception thrown by {@code backward} is rethrown from the {@code backward()} call that ran it.
+ *
+ * <p>Saved tensors and higher-order gradients: {@code forward} runs with grad mode off, so what it
+ * computes has no history. A saved input keeps the input's own history. A saved output (one of the
+ * tensors forward returns, saved with {@link FunctionContext#saveForBackward}) is kept without its
+ * grad_fn, to avoid the cycle output -> node -> output; under {@code createGraph},
+ * {@link FunctionContext#savedTensors()} hands it back with this function's node reattached as its
+ * grad_fn, as PyTorch does for saved outputs, so a backward like {@code gradOut * y * (1 - y)}
+ * (sigmoid) gives exact second derivatives. Any other intermediate of forward that is saved is a
+ * constant to the second derivative: recompute it from the saved inputs in {@code backward} if it
+ * depends on them.
  */
 public abstract class Function {
     static {
@@ -101,8 +111,10 @@ public abstract class Function {
             for (int i = 0; i < raw.length; i++) {
                 outsView.setAtIndex(JAVA_LONG, i, raw[i].handle());
             }
+            // has_saved bit 2: a saved tensor is an output, reattached to the node under createGraph.
+            int hasSaved = ctx.hasSaved() ? (ctx.markOutputs(raw, inputs) ? 3 : 1) : 0;
             long st = nabla.nb_function_record(s.flags, id, name, ins, inputs.length, outs, raw.length,
-                    ctx.hasSaved() ? 1 : 0, recorded);
+                    hasSaved, recorded);
             if (st != 0) {
                 Callbacks.remove(id);
                 ctx.free();

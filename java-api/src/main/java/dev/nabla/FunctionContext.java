@@ -15,6 +15,11 @@ public final class FunctionContext {
     private Tensor[] saved = NONE;
     private long[] versions = {};
     private boolean released;
+    /** For each saved tensor, the index of the forward output it is, or -1 (see {@link #markOutputs}). */
+    private int[] outputIndex = {};
+    /** While a createGraph backward runs: the outputs with their history, to hand out for saved outputs. */
+    private Tensor[] outputsWithHistory;
+    private int numOutputs;
 
     FunctionContext(Tensor[] inputs) {
         needsInputGrad = new boolean[inputs.length];
@@ -38,6 +43,8 @@ public final class FunctionContext {
         released = false;
         saved = new Tensor[tensors.length];
         versions = new long[tensors.length];
+        outputIndex = new int[tensors.length];
+        java.util.Arrays.fill(outputIndex, -1);
         for (int i = 0; i < tensors.length; i++) {
             Tensor t = tensors[i];
             if (t == null) {
@@ -54,7 +61,47 @@ public final class FunctionContext {
     }
 
     /**
-     * The tensors given to {@link #saveForBackward} (like {@code ctx.saved_tensors}).
+     * After forward: notes which saved tensors are forward outputs (not inputs returned as they are).
+     * Those come back from {@link #savedTensors()} with their history under createGraph (see
+     * {@link Function}). Returns whether there is one.
+     */
+    boolean markOutputs(Tensor[] outputs, Tensor[] inputs) {
+        numOutputs = outputs.length;
+        boolean any = false;
+        for (int i = 0; i < saved.length; i++) {
+            if (saved[i] == null) {
+                continue;
+            }
+            for (int j = 0; j < outputs.length; j++) {
+                boolean isInput = false;
+                for (Tensor in : inputs) {
+                    isInput |= in == outputs[j];
+                }
+                if (!isInput && outputs[j].handle() == saved[i].handle()) {
+                    outputIndex[i] = j;
+                    any = true;
+                    break;
+                }
+            }
+        }
+        return any;
+    }
+
+    /** The number of forward outputs (set after forward). */
+    int numOutputs() {
+        return numOutputs;
+    }
+
+    /** Set (then cleared) around a createGraph backward: the outputs with their grad_fn. */
+    void outputsWithHistory(Tensor[] outputs) {
+        outputsWithHistory = outputs;
+    }
+
+    /**
+     * The tensors given to {@link #saveForBackward} (like {@code ctx.saved_tensors}). Inside a backward
+     * run with {@code createGraph}, a saved tensor that is one of the function's outputs comes back
+     * with its history (its grad_fn is this function's node), as PyTorch unpacks a saved output, so
+     * that higher-order gradients flow through it; otherwise each comes back as saved.
      *
      * @throws IllegalStateException when one was changed in place since it was saved, or when the
      *     graph was freed by an earlier backward (PyTorch's messages)
@@ -77,7 +124,15 @@ public final class FunctionContext {
                         + nodeName + " needs it; clone() the tensor before changing it in place, or change a copy.");
             }
         }
-        return saved.clone();
+        Tensor[] result = saved.clone();
+        if (outputsWithHistory != null) {
+            for (int i = 0; i < result.length; i++) {
+                if (outputIndex[i] >= 0 && outputIndex[i] < outputsWithHistory.length) {
+                    result[i] = outputsWithHistory[outputIndex[i]];
+                }
+            }
+        }
+        return result;
     }
 
     /** Whether input {@code i} of the forward call needs a gradient (like {@code ctx.needs_input_grad[i]}). */

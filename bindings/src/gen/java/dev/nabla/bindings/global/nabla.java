@@ -238,7 +238,8 @@ public static native @Cast("nb_status*") long nb_autograd_grad(int flags, @Cast(
  * which fails the Nabla call in progress with NB_ERR_CALLBACK (the callback keeps its own error). */
 public static final int NB_CB_TENSOR_HOOK = 1;       /* in: the gradient; out[0]: a replacement or NULL */
 public static final int NB_CB_POST_ACCUMULATE = 2;   /* in: the leaf, its .grad just accumulated */
-public static final int NB_CB_FUNCTION_BACKWARD = 3; /* in: one gradient per output; out: one per input (or NULL) */
+public static final int NB_CB_FUNCTION_BACKWARD = 3; /* in: one gradient per output (then, see nb_function_record, maybe
+                                     the outputs with history); out: one per input (or NULL) */
 public static final int NB_CB_FREE_SAVED = 4;        /* a function's saved tensors may go (no retain_graph) */
 public static final int NB_CB_RELEASE = 5;           /* the hook or function with this id will not be called again */
 /* Sets the callback (an address of the function above); 0 unsets it. */
@@ -250,9 +251,12 @@ public static native @Cast("nb_status*") long nb_tensor_register_post_accumulate
 /* Records a custom function (torch.autograd.Function): outputs[0..n_outputs) were computed from
  * inputs[0..n_inputs) without a graph. With NB_GRAD and an input requiring grad, writes to
  * new_outputs aliases of the outputs whose grad_fn is a node named `name` (copied) that calls
- * (NB_CB_FUNCTION_BACKWARD, id); otherwise new references to the outputs. has_saved: the function
- * saved tensors, so a second backward without retain_graph fails. Every array is borrowed; the
- * caller frees each new output. The callback gets (NB_CB_RELEASE, id) when the node dies, also
+ * (NB_CB_FUNCTION_BACKWARD, id); otherwise new references to the outputs. has_saved: nonzero when
+ * the function saved tensors, so a second backward without retain_graph fails; with bit 2 set
+ * (has_saved & 2) some of them are its outputs, and then under NB_GRAD the backward callback gets
+ * n_outputs more `in` tensors after the gradients: the outputs with their history (grad_fn this
+ * node), to use in place of the saved outputs so that higher-order gradients see them. Every array
+ * is borrowed; the caller frees each new output. The callback gets (NB_CB_RELEASE, id) when the node dies, also
  * when nothing was recorded. */
 public static native @Cast("nb_status*") long nb_function_record(int flags, @Cast("int64_t") long id, @Cast("const char*") String name,
                                      @Cast("const nb_tensor*const*") PointerPointer inputs, int n_inputs,
