@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-#define NB_ABI_VERSION 3
+#define NB_ABI_VERSION 4
 
 #if defined(_WIN32)
 #define NB_API __declspec(dllexport)
@@ -316,6 +316,11 @@ NB_API nb_node *nb_node_next(const nb_node *n, int32_t i, int32_t *input_nr);
 /* For an AccumulateGrad node: a new reference to the leaf tensor it writes .grad into, freed by the
  * caller with nb_tensor_free; NULL for any other node. */
 NB_API nb_tensor *nb_node_variable(const nb_node *n);
+/* Number of tensors the node saved for its backward rule (including ones already freed). */
+NB_API int32_t nb_node_num_saved(const nb_node *n);
+/* A new reference to saved tensor i, freed by the caller with nb_tensor_free; NULL when the graph
+ * freed it after backward (retainGraph was false) or i is out of range. */
+NB_API nb_tensor *nb_node_saved(const nb_node *n, int32_t i);
 
 /* ---- the op registry: every op, by name; ops without a C function above are called here ---- */
 

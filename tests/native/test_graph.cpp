@@ -115,3 +115,26 @@ TEST(Graph, ANodeHandleKeepsTheGraphAlive) {
   node.reset();
   EXPECT_EQ(before, nb_live_tensors());
 }
+
+// Saved tensors are listed per node (torchviz's show_saved) until backward frees them.
+TEST(Graph, SavedTensorsAreListedUntilBackwardFreesThem) {
+  Tensor a = full({2, 3}, 1.0);
+  NB_ASSERT_OK(nb_tensor_set_requires_grad(a.get(), 1));
+  Tensor b = full({3}, 2.0);
+  nb_tensor *prod_raw = nullptr, *sum_raw = nullptr;
+  NB_ASSERT_OK(nb_tensor_mul(NB_GRAD, a.get(), b.get(), &prod_raw));
+  Tensor prod(prod_raw);
+  NB_ASSERT_OK(nb_tensor_sum(NB_GRAD, prod.get(), &sum_raw));
+  Tensor out(sum_raw);
+  Node mul = next(Node(nb_tensor_grad_fn_node(out.get())), 0);
+  ASSERT_EQ(name_of(mul), "MulBackward0");
+  // Only b is saved: it is a's gradient factor, and b itself needs no gradient.
+  ASSERT_EQ(nb_node_num_saved(mul.get()), 1);
+  Tensor saved(nb_node_saved(mul.get(), 0));
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(shape_of(saved.get()), (Shape{3}));
+  EXPECT_EQ(nb_node_saved(mul.get(), 1), nullptr);
+  NB_ASSERT_OK(nb_tensor_backward(NB_GRAD, out.get(), nullptr, 0, 0));
+  EXPECT_EQ(nb_node_num_saved(mul.get()), 1);
+  EXPECT_EQ(nb_node_saved(mul.get(), 0), nullptr);
+}

@@ -33,6 +33,8 @@ class SavedTensor {
   void save(const Tensor& t);
   // The saved tensor, checked against its version. `owner` names the node in the message.
   Tensor unpack(const Node& owner) const;
+  // The saved tensor without the version check (NULL once released): for graph inspection only.
+  const Tensor& peek() const { return t_; }
   void reset() { t_ = nullptr; }
   bool defined() const { return static_cast<bool>(t_); }
 
@@ -52,6 +54,15 @@ struct Node : RefCounted {
   // Non-leaf tensors that asked for retain_grad(): (output_nr, tensor). The tensor removes itself
   // when it dies, so the raw pointer never dangles.
   std::vector<std::pair<uint32_t, TensorImpl*>> retainers;
+  // The node's saved tensors, in the order they were saved, for graph inspection (torchviz's
+  // show_saved). They point into this node's own members, so they live exactly as long as it does.
+  SmallVec<const SavedTensor*, 4> saved_list;
+
+  // Saves t into the member s and lists it for inspection.
+  void save(SavedTensor& s, const Tensor& t) {
+    s.save(t);
+    saved_list.push_back(&s);
+  }
   // Hooks of non-leaf tensors made by this node: (output_nr, callback id). See callback.h.
   std::vector<std::pair<uint32_t, int64_t>> pre_hooks;
   // Where the forward op ran, recorded only in anomaly mode (nb_tensor_set_anomaly_trace).

@@ -51,4 +51,14 @@ nb_tensor* nb_node_variable(const nb_node* n) {
   return capi::give(acc->variable);
 }
 
+int32_t nb_node_num_saved(const nb_node* n) {
+  return n ? static_cast<int32_t>(node(n)->saved_list.size()) : 0;
+}
+
+nb_tensor* nb_node_saved(const nb_node* n, int32_t i) {
+  if (!n || i < 0 || i >= nb_node_num_saved(n)) return nullptr;
+  const Tensor& t = node(n)->saved_list[static_cast<size_t>(i)]->peek();
+  return t ? capi::give(t) : nullptr;
+}
+
 }  // extern "C"

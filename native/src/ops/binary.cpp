@@ -169,8 +169,8 @@ Tensor mul(const Tensor& a, const Tensor& b, Ctx ctx) {
     n->sa = a->shape;
     n->sb = b->shape;
     record(ctx, out, n, {&a, &b});
-    if (a->requires_grad()) n->b.save(b);
-    if (b->requires_grad()) n->a.save(a);
+    if (a->requires_grad()) n->save(n->b, b);
+    if (b->requires_grad()) n->save(n->a, a);
     n->has_saved = true;
   }
   return out;
@@ -207,8 +207,8 @@ Tensor div(const Tensor& a, const Tensor& b, Ctx ctx) {
     n->sa = a->shape;
     n->sb = b->shape;
     record(ctx, out, n, {&a, &b});
-    n->b.save(b);
-    if (b->requires_grad()) n->a.save(a);
+    n->save(n->b, b);
+    if (b->requires_grad()) n->save(n->a, a);
     n->has_saved = true;
   }
   return out;
@@ -286,9 +286,9 @@ Tensor pow(const Tensor& a, const Tensor& b, Ctx ctx) {
     n->sa = a->shape;
     n->sb = b->shape;
     record(ctx, out, n, {&a, &b});
-    n->a.save(a);
-    n->b.save(b);
-    if (b->requires_grad()) n->out.save(detach(out));
+    n->save(n->a, a);
+    n->save(n->b, b);
+    if (b->requires_grad()) n->save(n->out, detach(out));
     n->has_saved = true;
   }
   return out;
@@ -344,8 +344,8 @@ Tensor max_min(const Tensor& a, const Tensor& b, bool is_max, Ctx ctx) {
     n->sa = a->shape;
     n->sb = b->shape;
     record(ctx, out, n, {&a, &b});
-    n->a.save(a);
-    n->b.save(b);
+    n->save(n->a, a);
+    n->save(n->b, b);
     n->has_saved = true;
   }
   return out;
@@ -397,7 +397,7 @@ Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b, Ctx ctx) {
     n->sa = a->shape;
     n->sb = b->shape;
     record(ctx, out, n, {&a, &b});
-    n->mask.save(mask);
+    n->save(n->mask, mask);
     n->has_saved = true;
   }
   return out;

@@ -102,7 +102,7 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index, Ctx ctx) {
     auto* node = new GatherBackward0;
     node->dim = dim;
     node->in_shape = a->shape;
-    node->index.save(index);
+    node->save(node->index, index);
     node->has_saved = true;
     record(ctx, out, node, {&a});
   }
@@ -175,7 +175,7 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tens
     auto* node = new ScatterAddBackward0;
     node->dim = dim;
     node->src_shape = src->shape;
-    node->index.save(index);
+    node->save(node->index, index);
     node->has_saved = true;
     record(ctx, out, node, {&a, &src});
   }
@@ -236,7 +236,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index, Ctx ctx) 
     auto* node = new IndexSelectBackward0;
     node->dim = dim;
     node->in_shape = a->shape;
-    node->index.save(index);
+    node->save(node->index, index);
     node->has_saved = true;
     record(ctx, out, node, {&a});
   }
@@ -280,7 +280,7 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value, Ctx ctx) {
   if (any_requires_grad(ctx, {&a})) {
     auto* node = new MaskedFillBackward0;
     node->in_shape = a->shape;
-    node->mask.save(mask);
+    node->save(node->mask, mask);
     node->has_saved = true;
     record(ctx, out, node, {&a});
   }

@@ -105,8 +105,8 @@ Tensor mm(const Tensor& a, const Tensor& b, Ctx ctx) {
   if (any_requires_grad(ctx, {&a, &b})) {
     auto* n = new MmBackward0;
     record(ctx, out, n, {&a, &b});
-    if (a->requires_grad()) n->b.save(b);
-    if (b->requires_grad()) n->a.save(a);
+    if (a->requires_grad()) n->save(n->b, b);
+    if (b->requires_grad()) n->save(n->a, a);
     n->has_saved = true;
   }
   return out;
@@ -173,8 +173,8 @@ Tensor bmatmul(const Tensor& a, const Tensor& b, Ctx ctx) {
     node->sa = a->shape;
     node->sb = b->shape;
     record(ctx, out, node, {&a, &b});
-    if (a->requires_grad()) node->b.save(b);
-    if (b->requires_grad()) node->a.save(a);
+    if (a->requires_grad()) node->save(node->b, b);
+    if (b->requires_grad()) node->save(node->a, a);
     node->has_saved = true;
   }
   return out;

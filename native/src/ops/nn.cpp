@@ -249,8 +249,8 @@ Tensor conv_forward(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, 
       record(ctx, y, node, {&x_in, &w_in, &b_in});
     else
       record(ctx, y, node, {&x_in, &w_in});
-    if (w_in->requires_grad()) node->x.save(x_in);
-    if (x_in->requires_grad()) node->w.save(w_in);
+    if (w_in->requires_grad()) node->save(node->x, x_in);
+    if (x_in->requires_grad()) node->save(node->w, w_in);
     node->has_saved = true;
   }
   return y;
@@ -281,8 +281,8 @@ Tensor conv_input_grad(const Tensor& gy_in, const Tensor& w_in, const Dims& xs, 
     node->ws = w->shape;
     node->p = p;
     record(ctx, gx, node, {&gy_in, &w_in});
-    if (w_in->requires_grad()) node->gy.save(gy_in);
-    node->w.save(w_in);
+    if (w_in->requires_grad()) node->save(node->gy, gy_in);
+    node->save(node->w, w_in);
     node->has_saved = true;
   }
   return gx;
@@ -313,8 +313,8 @@ Tensor conv_weight_grad(const Tensor& x_in, const Tensor& gy_in, const Dims& ws,
     node->xs = x->shape;
     node->p = p;
     record(ctx, gw, node, {&x_in, &gy_in});
-    node->x.save(x_in);
-    node->gy.save(gy_in);
+    node->save(node->x, x_in);
+    node->save(node->gy, gy_in);
     node->has_saved = true;
   }
   return gw;
@@ -461,7 +461,7 @@ Tensor plane_gather(const Tensor& src_in, const Tensor& idx_in, Ctx ctx) {
     auto* node = new MaxPool2DWithIndicesBackward0;
     node->xs = src->shape;
     record(ctx, out, node, {&src_in});
-    node->idx.save(idx);
+    node->save(node->idx, idx);
     node->has_saved = true;
   }
   return out;
@@ -485,7 +485,7 @@ Tensor plane_scatter(const Tensor& g_in, const Tensor& idx_in, const Dims& shape
   if (any_requires_grad(ctx, {&g_in})) {
     auto* node = new MaxPool2DWithIndicesBackwardBackward0;
     record(ctx, out, node, {&g_in});
-    node->idx.save(idx);
+    node->save(node->idx, idx);
     node->has_saved = true;
   }
   return out;
@@ -686,7 +686,7 @@ Tensor dropout(Generator& gen, const Tensor& a, double p, bool training, Ctx ctx
   if (any_requires_grad(ctx, {&a})) {
     auto* node = new NativeDropoutBackward0;
     record(ctx, out, node, {&a});
-    node->mask.save(mask);
+    node->save(node->mask, mask);
     node->has_saved = true;
   }
   return out;
@@ -747,7 +747,7 @@ Tensor embedding_dense_backward(const Tensor& g_in, const Tensor& idx_in, int64_
   if (any_requires_grad(ctx, {&g_in})) {
     auto* node = new EmbeddingBackwardBackward0;
     record(ctx, gw, node, {&g_in});
-    node->idx.save(idx);
+    node->save(node->idx, idx);
     node->has_saved = true;
   }
   return gw;
@@ -780,7 +780,7 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, Ctx ctx) {
     auto* node = new EmbeddingBackward0;
     node->num = num;
     record(ctx, out, node, {&indices, &weight});
-    node->idx.save(idx);
+    node->save(node->idx, idx);
     node->has_saved = true;
   }
   return out;

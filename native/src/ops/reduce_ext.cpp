@@ -301,7 +301,7 @@ Tensor prod_impl(const Tensor& a, const Dims& dims, bool keep, bool all, Ctx ctx
     n->nm = all ? "ProdBackward0" : "ProdBackward1";
     n->mask = m;
     record(ctx, out, n, {&a});
-    n->x.save(a);
+    n->save(n->x, a);
     n->has_saved = true;
   }
   return out;
@@ -377,7 +377,7 @@ Tensor select_impl(const Tensor& a, const Dims& dims, bool keep, bool all, const
       n->mask = m;
       n->in_shape = a->shape;
       record(ctx, out, n, {&a});
-      n->indices.save(idx);
+      n->save(n->indices, idx);
       n->has_saved = true;
     } else {
       auto* n = new EvenSelectBackward;
@@ -385,7 +385,7 @@ Tensor select_impl(const Tensor& a, const Dims& dims, bool keep, bool all, const
       n->is_max = IsMax;
       n->mask = m;
       record(ctx, out, n, {&a});
-      n->x.save(a);
+      n->save(n->x, a);
       n->has_saved = true;
     }
   }
@@ -474,8 +474,8 @@ Tensor var_std_impl(const Tensor& a, const Dims& dims, int64_t correction, bool 
     node->correction = correction;
     node->keep = keep;
     record(ctx, out, node, {&a});
-    node->x.save(a);
-    if (is_std) node->std_out.save(detach(out));  // detached: see the rules on saving outputs
+    node->save(node->x, a);
+    if (is_std) node->save(node->std_out, detach(out));  // detached: see the rules on saving outputs
     node->has_saved = true;
   }
   return out;
@@ -551,8 +551,8 @@ Tensor norm_impl(const Tensor& a, double p, const Dims& dims, bool keep, bool al
     n->p = p;
     n->mask = m;
     record(ctx, out, n, {&a});
-    n->x.save(a);
-    n->norm_out.save(detach(out));
+    n->save(n->x, a);
+    n->save(n->norm_out, detach(out));
     n->has_saved = true;
   }
   return out;
@@ -610,8 +610,8 @@ Tensor logsumexp_impl(const Tensor& a, const Dims& dims, bool keep, Ctx ctx) {
     auto* n = new LogsumexpBackward;
     n->mask = m;
     record(ctx, out, n, {&a});
-    n->x.save(a);
-    n->lse.save(detach(out));
+    n->save(n->x, a);
+    n->save(n->lse, detach(out));
     n->has_saved = true;
   }
   return out;
@@ -696,15 +696,15 @@ Tensor softmax_impl(const Tensor& a, int64_t dim, bool log, Ctx ctx) {
       auto* n = new LogSoftmaxBackward;
       n->dim = d;
       record(ctx, out, n, {&a});
-      n->x.save(a);
-      n->y.save(detach(out));
+      n->save(n->x, a);
+      n->save(n->y, detach(out));
       n->has_saved = true;
     } else {
       auto* n = new SoftmaxBackward;
       n->dim = d;
       record(ctx, out, n, {&a});
-      n->x.save(a);
-      n->y.save(detach(out));
+      n->save(n->x, a);
+      n->save(n->y, detach(out));
       n->has_saved = true;
     }
   }

@@ -136,7 +136,7 @@ Tensor rdiv_scalar(const Tensor& a, double s, Ctx ctx) {
     auto* n = new RdivBackward;
     n->s = s;
     record(ctx, out, n, {&a});
-    n->a.save(a);
+    n->save(n->a, a);
     n->has_saved = true;
   }
   return out;
@@ -185,7 +185,7 @@ Tensor pow_scalar(const Tensor& a, double e, Ctx ctx) {
     auto* n = new PowBackward0;
     n->e = e;
     record(ctx, out, n, {&a});
-    n->a.save(a);
+    n->save(n->a, a);
     n->has_saved = true;
   }
   return out;

@@ -91,8 +91,8 @@ Tensor finish(Tensor out, const Tensor& a, Ctx ctx, const char* name, UnaryBackw
   n->f0 = f0;
   n->f1 = f1;
   record(ctx, out, n, {&a});
-  n->x.save(a);
-  if (recompute) n->y.save(detach(out));
+  n->save(n->x, a);
+  if (recompute) n->save(n->y, detach(out));
   n->has_saved = true;
   return out;
 }

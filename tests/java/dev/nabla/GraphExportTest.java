@@ -1,6 +1,7 @@
 package dev.nabla;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,6 +74,21 @@ class GraphExportTest extends NablaTestBase {
         assertEquals(1, count(dot, "[label=\"AccumulateGrad\"]"), dot);
         assertEquals(1, count(dot, "fillcolor=lightblue"), dot);
         assertTrue(dot.contains("[label=\"PowBackward0\"]"), dot);
+    }
+
+    @Test
+    void showSavedDrawsEachNodesSavedTensorsAndMarksFreedOnes() {
+        Tensor a = Tensor.ones(2, 3).requiresGrad(true);
+        Tensor b = Tensor.full(2.0, 3);
+        Tensor out = a.mul(b).sum();
+        // MulBackward0 saves b (for a's gradient); a is not saved because b needs no gradient.
+        String dot = GraphExport.toDot(out, true);
+        assertTrue(dot.contains("[label=\"saved 0\\n(3)\" fillcolor=orange]"), dot);
+        assertTrue(dot.contains(" [style=dotted]"), dot);
+        assertFalse(GraphExport.toDot(out).contains("saved"), "only with showSaved");
+        out.backward();
+        String freed = GraphExport.toDot(out, true);
+        assertTrue(freed.contains("saved 0\\n(freed)"), freed);
     }
 
     @Test

@@ -43,8 +43,17 @@ public final class GraphExport {
      * A root without a grad_fn (a leaf, or a tensor outside any graph) gives a graph of one node.
      */
     public static String toDot(Tensor root) {
+        return toDot(root, false);
+    }
+
+    /**
+     * {@link #toDot(Tensor)}, and with {@code showSaved} also the tensors each node saved for its backward
+     * rule (orange boxes with their shape, like torchviz's {@code show_saved=True}); a tensor the graph
+     * already freed after backward is drawn as "(freed)".
+     */
+    public static String toDot(Tensor root, boolean showSaved) {
         long rootHandle = root.handle();
-        Walk w = new Walk();
+        Walk w = new Walk(showSaved);
         StringBuilder sb = new StringBuilder();
         sb.append("digraph {\n");
         sb.append("\tgraph [size=\"12,12\"]\n");
@@ -143,6 +152,12 @@ public final class GraphExport {
     private static final class Walk {
         private final Map<Long, String> nodes = new HashMap<>();
         private final Map<Long, String> tensors = new HashMap<>();
+        private final boolean showSaved;
+        private int savedCount;
+
+        Walk(boolean showSaved) {
+            this.showSaved = showSaved;
+        }
 
         String nodeId(long node) {
             return nodes.computeIfAbsent(nabla.nb_node_id(node), k -> "n" + nodes.size());
@@ -173,6 +188,9 @@ public final class GraphExport {
                         nabla.nb_tensor_free(leaf);
                     }
                 }
+                if (showSaved) {
+                    saved(fn, id, sb);
+                }
                 int n = nabla.nb_node_num_next(fn);
                 List<Long> children = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
@@ -190,6 +208,27 @@ public final class GraphExport {
                 for (int i = children.size() - 1; i >= 0; i--) {
                     stack.push(children.get(i));
                 }
+            }
+        }
+
+        /** The node's saved tensors as orange boxes joined to it by dotted edges. */
+        private void saved(long fn, String id, StringBuilder sb) {
+            int count = nabla.nb_node_num_saved(fn);
+            for (int i = 0; i < count; i++) {
+                String sid = "s" + savedCount++;
+                long t = nabla.nb_node_saved(fn, i);
+                String label;
+                if (t == 0) {
+                    label = "saved " + i + "\n(freed)";
+                } else {
+                    try {
+                        label = "saved " + i + "\n" + tensorLabel(t);
+                    } finally {
+                        nabla.nb_tensor_free(t);
+                    }
+                }
+                sb.append('\t').append(sid).append(" [label=").append(quote(label)).append(" fillcolor=orange]\n");
+                sb.append('\t').append(sid).append(" -> ").append(id).append(" [style=dotted]\n");
             }
         }
     }

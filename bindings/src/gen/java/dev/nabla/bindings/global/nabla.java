@@ -48,7 +48,7 @@ public class nabla extends dev.nabla.bindings.presets.NablaPresets {
 // #ifdef __cplusplus
 // #endif
 
-public static final int NB_ABI_VERSION = 3;
+public static final int NB_ABI_VERSION = 4;
 
 // #if defined(_WIN32)
 // #define NB_API __declspec(dllexport)
@@ -438,6 +438,11 @@ public static native @Cast("nb_node*") long nb_node_next(@Cast("const nb_node*")
 /* For an AccumulateGrad node: a new reference to the leaf tensor it writes .grad into, freed by the
  * caller with nb_tensor_free; NULL for any other node. */
 public static native @Cast("nb_tensor*") long nb_node_variable(@Cast("const nb_node*") long n);
+/* Number of tensors the node saved for its backward rule (including ones already freed). */
+public static native int nb_node_num_saved(@Cast("const nb_node*") long n);
+/* A new reference to saved tensor i, freed by the caller with nb_tensor_free; NULL when the graph
+ * freed it after backward (retainGraph was false) or i is out of range. */
+public static native @Cast("nb_tensor*") long nb_node_saved(@Cast("const nb_node*") long n, int i);
 
 /* ---- the op registry: every op, by name; ops without a C function above are called here ---- */
 
