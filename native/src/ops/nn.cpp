@@ -550,6 +550,31 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const Pool2dParams& p,
   NB_DISPATCH_FLOAT(x->dtype, "max_pool2d", [&] {
     const scalar_t* xp = x->data<scalar_t>();
     int64_t* ip = idx->data<int64_t>();
+    // Common case, no padding and no dilation: every window lies inside the plane, so the scan
+    // needs no bounds checks and runs branch-free (select instead of a data-dependent branch).
+    if (p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1) {
+      for (int64_t pl = 0; pl < g.planes; ++pl) {
+        const scalar_t* plane = xp + pl * g.h * g.w;
+        int64_t* out = ip + pl * g.oh * g.ow;
+        for (int64_t oy = 0; oy < g.oh; ++oy)
+          for (int64_t ox = 0; ox < g.ow; ++ox) {
+            int64_t best_i = oy * p.sh * g.w + ox * p.sw;
+            scalar_t best = plane[best_i];
+            for (int64_t ki = 0; ki < p.kh; ++ki)
+              for (int64_t kj = 0; kj < p.kw; ++kj) {
+                int64_t i = (oy * p.sh + ki) * g.w + ox * p.sw + kj;
+                scalar_t v = plane[i];
+                // As below: the first max wins ties, a NaN wins. Integer selects (cmov), and
+                // best reloaded from the index, so no data-dependent branch.
+                int64_t take = -static_cast<int64_t>(static_cast<int>(v > best) | static_cast<int>(v != v));
+                best_i = (i & take) | (best_i & ~take);
+                best = plane[best_i];
+              }
+            out[oy * g.ow + ox] = best_i;
+          }
+      }
+      return;
+    }
     for (int64_t pl = 0; pl < g.planes; ++pl) {
       const scalar_t* plane = xp + pl * g.h * g.w;
       for (int64_t oy = 0; oy < g.oh; ++oy)
