@@ -163,7 +163,10 @@ void col2im(const T* cols, const ConvGeom& g, T* x, int64_t ld) {
 
 // Images per GEMM: the whole batch in one GEMM (OpenBLAS is far faster on one [k, nb * l] matrix
 // than on nb thin [k, l] ones), capped so that the column matrix stays under ~16M elements.
+// Wide images (l >= 256 output positions, e.g. F2's first layer at 26x26) already give OpenBLAS a
+// good shape per image, and batching them only adds cache traffic: one image per GEMM there.
 inline int64_t conv_chunk(const ConvGeom& g) {
+  if (g.l() >= 256) return 1;
   int64_t per = std::max<int64_t>(1, g.c * g.kh * g.kw * g.l());
   return std::max<int64_t>(1, std::min<int64_t>(g.n, (int64_t(16) << 20) / per));
 }
