@@ -92,16 +92,30 @@ ConvGeom conv_geom(const Dims& x, const Dims& w, const Conv2dParams& p) {
   return g;
 }
 
-// cols [c * kh * kw, oh * ow]: row (ci, ki, kj) holds the input pixel each output position sees
-// through kernel tap (ki, kj) of channel ci, 0 in the padding. A group's rows are contiguous.
+// Output columns ox whose input column ix = ox * sw - pw + kj * dw lies inside [0, w): [lo, hi).
+inline void valid_cols(const ConvGeom& g, int64_t kj, int64_t& lo, int64_t& hi) {
+  const Conv2dParams& p = g.p;
+  int64_t off = kj * p.dw - p.pw;  // ix = ox * sw + off
+  lo = off >= 0 ? 0 : (-off + p.sw - 1) / p.sw;
+  hi = g.w - off <= 0 ? 0 : (g.w - off + p.sw - 1) / p.sw;
+  hi = std::min(hi, g.ow);
+  lo = std::min(lo, hi);
+}
+
+// cols [c * kh * kw, ld]: row (ci, ki, kj), columns [0, oh * ow) hold the input pixel each output
+// position sees through kernel tap (ki, kj) of channel ci, 0 in the padding. A group's rows are
+// contiguous. ld >= oh * ow lets a batch of images sit side by side in one matrix.
 template <class T>
-void im2col(const T* x, const ConvGeom& g, T* cols) {
+void im2col(const T* x, const ConvGeom& g, T* cols, int64_t ld) {
   const Conv2dParams& p = g.p;
   for (int64_t ci = 0; ci < g.c; ++ci) {
     const T* plane = x + ci * g.h * g.w;
     for (int64_t ki = 0; ki < g.kh; ++ki)
       for (int64_t kj = 0; kj < g.kw; ++kj) {
-        T* row = cols + ((ci * g.kh + ki) * g.kw + kj) * g.l();
+        T* row = cols + ((ci * g.kh + ki) * g.kw + kj) * ld;
+        int64_t lo, hi;
+        valid_cols(g, kj, lo, hi);
+        const int64_t off = kj * p.dw - p.pw;
         for (int64_t oy = 0; oy < g.oh; ++oy) {
           T* r = row + oy * g.ow;
           int64_t iy = oy * p.sh - p.ph + ki * p.dh;
@@ -109,11 +123,13 @@ void im2col(const T* x, const ConvGeom& g, T* cols) {
             std::fill(r, r + g.ow, T(0));
             continue;
           }
-          const T* src = plane + iy * g.w;
-          for (int64_t ox = 0; ox < g.ow; ++ox) {
-            int64_t ix = ox * p.sw - p.pw + kj * p.dw;
-            r[ox] = ix >= 0 && ix < g.w ? src[ix] : T(0);
-          }
+          const T* src = plane + iy * g.w + off;
+          for (int64_t ox = 0; ox < lo; ++ox) r[ox] = T(0);
+          if (p.sw == 1)
+            std::copy(src + lo, src + hi, r + lo);
+          else
+            for (int64_t ox = lo; ox < hi; ++ox) r[ox] = src[ox * p.sw];
+          for (int64_t ox = hi; ox < g.ow; ++ox) r[ox] = T(0);
         }
       }
   }
@@ -121,25 +137,38 @@ void im2col(const T* x, const ConvGeom& g, T* cols) {
 
 // The adjoint of im2col: adds every column entry back onto the pixel it came from.
 template <class T>
-void col2im(const T* cols, const ConvGeom& g, T* x) {
+void col2im(const T* cols, const ConvGeom& g, T* x, int64_t ld) {
   const Conv2dParams& p = g.p;
   for (int64_t ci = 0; ci < g.c; ++ci) {
     T* plane = x + ci * g.h * g.w;
     for (int64_t ki = 0; ki < g.kh; ++ki)
       for (int64_t kj = 0; kj < g.kw; ++kj) {
-        const T* row = cols + ((ci * g.kh + ki) * g.kw + kj) * g.l();
+        const T* row = cols + ((ci * g.kh + ki) * g.kw + kj) * ld;
+        int64_t lo, hi;
+        valid_cols(g, kj, lo, hi);
+        const int64_t off = kj * p.dw - p.pw;
         for (int64_t oy = 0; oy < g.oh; ++oy) {
           int64_t iy = oy * p.sh - p.ph + ki * p.dh;
           if (iy < 0 || iy >= g.h) continue;
           const T* r = row + oy * g.ow;
-          T* dst = plane + iy * g.w;
-          for (int64_t ox = 0; ox < g.ow; ++ox) {
-            int64_t ix = ox * p.sw - p.pw + kj * p.dw;
-            if (ix >= 0 && ix < g.w) dst[ix] += r[ox];
-          }
+          T* dst = plane + iy * g.w + off;
+          if (p.sw == 1)
+            for (int64_t ox = lo; ox < hi; ++ox) dst[ox] += r[ox];
+          else
+            for (int64_t ox = lo; ox < hi; ++ox) dst[ox * p.sw] += r[ox];
         }
       }
   }
+}
+
+// Images per GEMM: the whole batch in one GEMM (OpenBLAS is far faster on one [k, nb * l] matrix
+// than on nb thin [k, l] ones), capped so that the column matrix stays under ~16M elements.
+// Wide images (l >= 256 output positions, e.g. F2's first layer at 26x26) already give OpenBLAS a
+// good shape per image, and batching them only adds cache traffic: one image per GEMM there.
+inline int64_t conv_chunk(const ConvGeom& g) {
+  if (g.l() >= 256) return 1;
+  int64_t per = std::max<int64_t>(1, g.c * g.kh * g.kw * g.l());
+  return std::max<int64_t>(1, std::min<int64_t>(g.n, (int64_t(16) << 20) / per));
 }
 
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dParams& p, Ctx ctx);
@@ -219,24 +248,29 @@ Tensor conv_forward(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, 
   ConvGeom g = conv_geom(x->shape, w->shape, p);
   Tensor y = empty({g.n, g.o, g.oh, g.ow}, x->dtype);
   NB_DISPATCH_FLOAT(x->dtype, "conv2d", [&] {
-    std::vector<scalar_t> cols(static_cast<size_t>(g.c * g.kh * g.kw * g.l()));
-    const scalar_t* xp = x->data<scalar_t>();
-    const scalar_t* wp = w->data<scalar_t>();
-    scalar_t* yp = y->data<scalar_t>();
-    int64_t k = g.k(), l = g.l(), og = g.og();
-    for (int64_t n = 0; n < g.n; ++n) {
-      im2col(xp + n * g.c * g.h * g.w, g, cols.data());
+    using T = scalar_t;
+    const int64_t k = g.k(), l = g.l(), og = g.og(), chunk = conv_chunk(g);
+    std::vector<T> cols(static_cast<size_t>(g.c * g.kh * g.kw * chunk * l));
+    std::vector<T> tmp(static_cast<size_t>(g.o * chunk * l));
+    const T* xp = x->data<T>();
+    const T* wp = w->data<T>();
+    const T* bp = b ? b->data<T>() : nullptr;
+    T* yp = y->data<T>();
+    for (int64_t n0 = 0; n0 < g.n; n0 += chunk) {
+      const int64_t nb = std::min(chunk, g.n - n0), ld = nb * l;
+      for (int64_t i = 0; i < nb; ++i) im2col(xp + (n0 + i) * g.c * g.h * g.w, g, cols.data() + i * l, ld);
       for (int64_t grp = 0; grp < p.groups; ++grp)
-        // y[n, group rows] [og, l] = w_g [og, k] @ cols_g [k, l]
-        gemm_safe(false, false, og, l, k, wp + grp * og * k, k, cols.data() + grp * k * l, l,
-                  scalar_t(0), yp + (n * g.o + grp * og) * l, l);
-      if (b) {
-        const scalar_t* bp = b->data<scalar_t>();
+        // tmp[group rows] [og, nb * l] = w_g [og, k] @ cols_g [k, nb * l]
+        gemm_safe(false, false, og, ld, k, wp + grp * og * k, k, cols.data() + grp * k * ld, ld, T(0),
+                  tmp.data() + grp * og * ld, ld);
+      // [o, nb, l] -> y[n0 + i, o, l], adding the bias on the way.
+      for (int64_t i = 0; i < nb; ++i)
         for (int64_t o = 0; o < g.o; ++o) {
-          scalar_t* row = yp + (n * g.o + o) * l;
-          for (int64_t j = 0; j < l; ++j) row[j] += bp[o];
+          const T* src = tmp.data() + o * ld + i * l;
+          T* dst = yp + ((n0 + i) * g.o + o) * l;
+          const T bv = bp ? bp[o] : T(0);
+          for (int64_t j = 0; j < l; ++j) dst[j] = src[j] + bv;
         }
-      }
     }
   });
   if (any_requires_grad(ctx, {&x_in, &w_in, &b_in})) {
@@ -263,17 +297,24 @@ Tensor conv_input_grad(const Tensor& gy_in, const Tensor& w_in, const Dims& xs, 
   ConvGeom g = conv_geom(xs, w->shape, p);
   Tensor gx = full(xs, gy->dtype, 0.0);
   NB_DISPATCH_FLOAT(gy->dtype, "conv2d backward", [&] {
-    std::vector<scalar_t> cols(static_cast<size_t>(g.c * g.kh * g.kw * g.l()));
-    const scalar_t* gp = gy->data<scalar_t>();
-    const scalar_t* wp = w->data<scalar_t>();
-    scalar_t* xp = gx->data<scalar_t>();
-    int64_t k = g.k(), l = g.l(), og = g.og();
-    for (int64_t n = 0; n < g.n; ++n) {
+    using T = scalar_t;
+    const int64_t k = g.k(), l = g.l(), og = g.og(), chunk = conv_chunk(g);
+    std::vector<T> cols(static_cast<size_t>(g.c * g.kh * g.kw * chunk * l));
+    std::vector<T> gyt(static_cast<size_t>(g.o * chunk * l));
+    const T* gp = gy->data<T>();
+    const T* wp = w->data<T>();
+    T* xp = gx->data<T>();
+    for (int64_t n0 = 0; n0 < g.n; n0 += chunk) {
+      const int64_t nb = std::min(chunk, g.n - n0), ld = nb * l;
+      // gy[n0 + i, o, l] -> gyt [o, nb * l]
+      for (int64_t i = 0; i < nb; ++i)
+        for (int64_t o = 0; o < g.o; ++o)
+          std::copy(gp + ((n0 + i) * g.o + o) * l, gp + ((n0 + i) * g.o + o + 1) * l, gyt.data() + o * ld + i * l);
       for (int64_t grp = 0; grp < p.groups; ++grp)
-        // cols_g [k, l] = w_g^T [k, og] @ gy[n, group rows] [og, l]
-        gemm_safe(true, false, k, l, og, wp + grp * og * k, k, gp + (n * g.o + grp * og) * l, l,
-                  scalar_t(0), cols.data() + grp * k * l, l);
-      col2im(cols.data(), g, xp + n * g.c * g.h * g.w);
+        // cols_g [k, nb * l] = w_g^T [k, og] @ gyt[group rows] [og, nb * l]
+        gemm_safe(true, false, k, ld, og, wp + grp * og * k, k, gyt.data() + grp * og * ld, ld, T(0),
+                  cols.data() + grp * k * ld, ld);
+      for (int64_t i = 0; i < nb; ++i) col2im(cols.data() + i * l, g, xp + (n0 + i) * g.c * g.h * g.w, ld);
     }
   });
   if (any_requires_grad(ctx, {&gy_in, &w_in})) {
@@ -295,17 +336,23 @@ Tensor conv_weight_grad(const Tensor& x_in, const Tensor& gy_in, const Dims& ws,
   ConvGeom g = conv_geom(x->shape, ws, p);
   Tensor gw = full(ws, x->dtype, 0.0);
   NB_DISPATCH_FLOAT(x->dtype, "conv2d backward", [&] {
-    std::vector<scalar_t> cols(static_cast<size_t>(g.c * g.kh * g.kw * g.l()));
-    const scalar_t* xp = x->data<scalar_t>();
-    const scalar_t* gp = gy->data<scalar_t>();
-    scalar_t* wp = gw->data<scalar_t>();
-    int64_t k = g.k(), l = g.l(), og = g.og();
-    for (int64_t n = 0; n < g.n; ++n) {
-      im2col(xp + n * g.c * g.h * g.w, g, cols.data());
+    using T = scalar_t;
+    const int64_t k = g.k(), l = g.l(), og = g.og(), chunk = conv_chunk(g);
+    std::vector<T> cols(static_cast<size_t>(g.c * g.kh * g.kw * chunk * l));
+    std::vector<T> gyt(static_cast<size_t>(g.o * chunk * l));
+    const T* xp = x->data<T>();
+    const T* gp = gy->data<T>();
+    T* wp = gw->data<T>();
+    for (int64_t n0 = 0; n0 < g.n; n0 += chunk) {
+      const int64_t nb = std::min(chunk, g.n - n0), ld = nb * l;
+      for (int64_t i = 0; i < nb; ++i) im2col(xp + (n0 + i) * g.c * g.h * g.w, g, cols.data() + i * l, ld);
+      for (int64_t i = 0; i < nb; ++i)
+        for (int64_t o = 0; o < g.o; ++o)
+          std::copy(gp + ((n0 + i) * g.o + o) * l, gp + ((n0 + i) * g.o + o + 1) * l, gyt.data() + o * ld + i * l);
       for (int64_t grp = 0; grp < p.groups; ++grp)
-        // gw_g [og, k] += gy[n, group rows] [og, l] @ cols_g^T [l, k]
-        gemm_safe(false, true, og, k, l, gp + (n * g.o + grp * og) * l, l, cols.data() + grp * k * l,
-                  l, scalar_t(1), wp + grp * og * k, k);
+        // gw_g [og, k] += gyt[group rows] [og, nb * l] @ cols_g^T [nb * l, k]
+        gemm_safe(false, true, og, k, ld, gyt.data() + grp * og * ld, ld, cols.data() + grp * k * ld, ld,
+                  T(n0 == 0 ? 0 : 1), wp + grp * og * k, k);
     }
   });
   if (any_requires_grad(ctx, {&x_in, &gy_in})) {
@@ -506,6 +553,31 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const Pool2dParams& p,
   NB_DISPATCH_FLOAT(x->dtype, "max_pool2d", [&] {
     const scalar_t* xp = x->data<scalar_t>();
     int64_t* ip = idx->data<int64_t>();
+    // Common case, no padding and no dilation: every window lies inside the plane, so the scan
+    // needs no bounds checks and runs branch-free (select instead of a data-dependent branch).
+    if (p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1) {
+      for (int64_t pl = 0; pl < g.planes; ++pl) {
+        const scalar_t* plane = xp + pl * g.h * g.w;
+        int64_t* out = ip + pl * g.oh * g.ow;
+        for (int64_t oy = 0; oy < g.oh; ++oy)
+          for (int64_t ox = 0; ox < g.ow; ++ox) {
+            int64_t best_i = oy * p.sh * g.w + ox * p.sw;
+            scalar_t best = plane[best_i];
+            for (int64_t ki = 0; ki < p.kh; ++ki)
+              for (int64_t kj = 0; kj < p.kw; ++kj) {
+                int64_t i = (oy * p.sh + ki) * g.w + ox * p.sw + kj;
+                scalar_t v = plane[i];
+                // As below: the first max wins ties, a NaN wins. Integer selects (cmov), and
+                // best reloaded from the index, so no data-dependent branch.
+                int64_t take = -static_cast<int64_t>(static_cast<int>(v > best) | static_cast<int>(v != v));
+                best_i = (i & take) | (best_i & ~take);
+                best = plane[best_i];
+              }
+            out[oy * g.ow + ox] = best_i;
+          }
+      }
+      return;
+    }
     for (int64_t pl = 0; pl < g.planes; ++pl) {
       const scalar_t* plane = xp + pl * g.h * g.w;
       for (int64_t oy = 0; oy < g.oh; ++oy)

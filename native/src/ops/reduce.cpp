@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "kernels/iter.h"
+#include "kernels/reduce_kernels.h"
 #include "ops/ops.h"
 
 namespace nabla {
@@ -48,8 +49,7 @@ Tensor sum_raw(const Tensor& a, const SmallVec<bool, 6>& mask, const char* op) {
                           if (st[0] == 0) {
                             double sum = 0;
                             if (st[1] == E) {
-                              const T* x = reinterpret_cast<const T*>(p[1]);
-                              for (int64_t i = 0; i < n; ++i) sum += x[i];
+                              sum = sum_contiguous(reinterpret_cast<const T*>(p[1]), n);
                             } else {
                               for (int64_t i = 0; i < n; ++i)
                                 sum += *reinterpret_cast<const T*>(p[1] + i * st[1]);

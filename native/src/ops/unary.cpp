@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "kernels/elementwise.h"
+#include "kernels/vecmath.h"
 #include "ops/elementwise.h"
 #include "ops/registry.h"
 
@@ -28,6 +29,19 @@ Tensor float_map(const Tensor& a, const char* op, F f) {
   NB_DISPATCH_FLOAT(d, op, [&] {
     map1<scalar_t, scalar_t>(*out, *x, [f](scalar_t v) { return static_cast<scalar_t>(f(v)); });
   });
+  return out;
+}
+
+// float32 through the runtime-dispatched vector kernel vf(x, y, n) of kernels/vecmath.h (a
+// strided input is made contiguous first: one copy, then the vector loop); float64 through the
+// scalar f (std:: math, since the vector polynomials are float32-accurate only).
+template <class V, class F>
+Tensor float_map_vec(const Tensor& a, const char* op, V vf, F f) {
+  if (float_type(a->dtype) != DType::F32) return float_map(a, op, f);
+  Tensor x = a->dtype == DType::F32 ? a : to_dtype(a, DType::F32, Ctx{});
+  if (!x->is_contiguous()) x = contiguous(x, Ctx{});
+  Tensor out = empty(a->shape, DType::F32);
+  vf(x->data<float>(), out->data<float>(), out->numel());
   return out;
 }
 
@@ -101,7 +115,7 @@ Tensor finish(Tensor out, const Tensor& a, Ctx ctx, const char* name, UnaryBackw
 
 // d/dx e^x = e^x = y.
 Tensor exp(const Tensor& a, Ctx ctx) {
-  Tensor out = float_map(a, "exp", [](auto x) { return std::exp(x); });
+  Tensor out = float_map_vec(a, "exp", vm::vexp, [](auto x) { return std::exp(x); });
   return finish(out, a, ctx, "ExpBackward0",
                 [](const Tensor& g, const Tensor&, const Tensor& y, const UnaryBackward&, Ctx c) { return mul(g, y, c); },
                 [](const Tensor& x, const UnaryBackward&, Ctx c) { return exp(x, c); });
@@ -109,7 +123,7 @@ Tensor exp(const Tensor& a, Ctx ctx) {
 
 // d/dx log x = 1/x.
 Tensor log(const Tensor& a, Ctx ctx) {
-  Tensor out = float_map(a, "log", [](auto x) { return std::log(x); });
+  Tensor out = float_map_vec(a, "log", vm::vlog, [](auto x) { return std::log(x); });
   return finish(out, a, ctx, "LogBackward0",
                 [](const Tensor& g, const Tensor& x, const Tensor&, const UnaryBackward&, Ctx c) { return div(g, x, c); });
 }
@@ -179,7 +193,7 @@ Tensor cos(const Tensor& a, Ctx ctx) {
 
 // d/dx tanh x = 1 - tanh^2 x = 1 - y^2.
 Tensor tanh(const Tensor& a, Ctx ctx) {
-  Tensor out = float_map(a, "tanh", [](auto x) { return std::tanh(x); });
+  Tensor out = float_map_vec(a, "tanh", vm::vtanh, [](auto x) { return std::tanh(x); });
   return finish(out, a, ctx, "TanhBackward0",
                 [](const Tensor& g, const Tensor&, const Tensor& y, const UnaryBackward&, Ctx c) {
                   return mul(g, rsub_scalar(mul(y, y, c), 1.0, c), c);
@@ -189,7 +203,7 @@ Tensor tanh(const Tensor& a, Ctx ctx) {
 
 // sigmoid x = 1 / (1 + e^-x); d/dx = y (1 - y).
 Tensor sigmoid(const Tensor& a, Ctx ctx) {
-  Tensor out = float_map(a, "sigmoid", [](auto x) { return decltype(x)(1) / (decltype(x)(1) + std::exp(-x)); });
+  Tensor out = float_map_vec(a, "sigmoid", vm::vsigmoid, [](auto x) { return decltype(x)(1) / (decltype(x)(1) + std::exp(-x)); });
   return finish(out, a, ctx, "SigmoidBackward0",
                 [](const Tensor& g, const Tensor&, const Tensor& y, const UnaryBackward&, Ctx c) {
                   return mul(g, mul(y, rsub_scalar(y, 1.0, c), c), c);
@@ -256,7 +270,7 @@ constexpr double kGeluKappa = 0.044715;
 Tensor gelu(const Tensor& a, bool tanh_approx, Ctx ctx) {
   Tensor out;
   if (tanh_approx)
-    out = float_map(a, "gelu", [](auto x) {
+    out = float_map_vec(a, "gelu", vm::vgelu_tanh, [](auto x) {
       using T = decltype(x);
       T u = T(kSqrt2OverPi) * (x + T(kGeluKappa) * x * x * x);
       return T(0.5) * x * (T(1) + std::tanh(u));
@@ -286,7 +300,7 @@ Tensor gelu(const Tensor& a, bool tanh_approx, Ctx ctx) {
 
 // silu x = x sigmoid(x); d/dx = s (1 + x (1 - s)), s = sigmoid x.
 Tensor silu(const Tensor& a, Ctx ctx) {
-  Tensor out = float_map(a, "silu", [](auto x) { return x / (decltype(x)(1) + std::exp(-x)); });
+  Tensor out = float_map_vec(a, "silu", vm::vsilu, [](auto x) { return x / (decltype(x)(1) + std::exp(-x)); });
   return finish(out, a, ctx, "SiluBackward0",
                 [](const Tensor& g, const Tensor& x, const Tensor&, const UnaryBackward&, Ctx c) {
                   Tensor s = sigmoid(x, c);
@@ -297,7 +311,10 @@ Tensor silu(const Tensor& a, Ctx ctx) {
 // softplus x = log(1 + e^(beta x)) / beta, or x where beta x > threshold (linear there);
 // d/dx = sigmoid(beta x), or 1 where beta x > threshold.
 Tensor softplus(const Tensor& a, double beta, double threshold, Ctx ctx) {
-  Tensor out = float_map(a, "softplus", [beta, threshold](auto x) {
+  auto vf = [beta, threshold](const float* x, float* y, int64_t n) {
+    vm::vsoftplus(x, y, n, static_cast<float>(beta), static_cast<float>(threshold));
+  };
+  Tensor out = float_map_vec(a, "softplus", vf, [beta, threshold](auto x) {
     using T = decltype(x);
     T bx = x * T(beta);
     return bx > T(threshold) ? x : std::log1p(std::exp(bx)) / T(beta);
