@@ -180,6 +180,19 @@ void set_num_threads(int n) {
 
 bool in_parallel_region() { return t_in_parallel; }
 
+BlasSerialIfSmall::BlasSerialIfSmall(int64_t m, int64_t n, int64_t k) {
+  // The product may overflow only for sizes far above the threshold.
+  if (m > 0 && n > 0 && k > 0 && m < kMaxSerialMnk && n < kMaxSerialMnk && k < kMaxSerialMnk &&
+      m * n < kMaxSerialMnk && m * n * k < kMaxSerialMnk && num_threads() > 1) {
+    openblas_set_num_threads(1);
+    active_ = true;
+  }
+}
+
+BlasSerialIfSmall::~BlasSerialIfSmall() {
+  if (active_) openblas_set_num_threads(num_threads());
+}
+
 int64_t parallel_chunks(int64_t n, int64_t grain) {
   if (t_in_parallel) return 1;
   const int th = num_threads();

@@ -28,6 +28,21 @@ void set_num_threads(int n);
 // True inside a chunk run by parallel_for (on any thread).
 bool in_parallel_region();
 
+// OpenBLAS threads a product once m*n*k passes 64^3; up to about 128^3 a second thread costs more to
+// wake than it saves (measured: tools/bench_native.cpp). Declared around a GEMM call, this holds
+// OpenBLAS at one thread for such products and restores num_threads() after.
+class BlasSerialIfSmall {
+ public:
+  static constexpr int64_t kMaxSerialMnk = int64_t{1} << 21;
+  explicit BlasSerialIfSmall(int64_t m, int64_t n, int64_t k);
+  ~BlasSerialIfSmall();
+  BlasSerialIfSmall(const BlasSerialIfSmall&) = delete;
+  BlasSerialIfSmall& operator=(const BlasSerialIfSmall&) = delete;
+
+ private:
+  bool active_ = false;
+};
+
 namespace detail {
 using TaskFn = void (*)(const void* ctx, int64_t task);
 // Runs fn(ctx, i) for every i in [0, tasks), on the pool and the calling thread.
