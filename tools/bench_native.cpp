@@ -2,8 +2,8 @@
 // (relu(a*b + c) on 16M float32, fresh outputs), W4 (sum of 16M float32) and GEMM at the sizes of
 // W5/W6, at each thread count given. Medians of `reps` trials.
 //
-//   g++ -O2 -std=c++17 tools/bench_native.cpp -Inative/include -Lbuild/native/native -lnabla \
-//       -Wl,-rpath,$PWD/build/native/native -ldl -o /tmp/bench_native
+//   g++ -O2 -std=c++17 tools/bench_native.cpp -Inative/include -Lbuild/native/native -lnabla
+//       -Wl,-rpath,$PWD/build/native/native -ldl -o /tmp/bench_native     (one line)
 //   /tmp/bench_native [threads...]        e.g. /tmp/bench_native 1 2
 //   NB_BENCH_ONLY=W2,W3 /tmp/bench_native 1   runs only those parts (W2 W3 W4 W6 GEMM)
 //
@@ -111,11 +111,11 @@ int main(int argc, char** argv) {
       nb_tensor_free(r);
     };
     if (wanted("W3")) {
-    w3_once();
-    double w3 = median_s(reps, w3_once);
-    double bytes3 = 8.0 * N * 4;
-    std::printf("W3 relu(a*b+c) 16M  %8.2f ms  %6.2f GB/s (8 x 64 MiB moved; %.2f GB/s on the fused 4)\n",
-                w3 * 1e3, bytes3 / w3 / 1e9, bytes3 / 2 / w3 / 1e9);
+      w3_once();
+      double w3 = median_s(reps, w3_once);
+      double bytes3 = 8.0 * N * 4;
+      std::printf("W3 relu(a*b+c) 16M  %8.2f ms  %6.2f GB/s (8 x 64 MiB moved; %.2f GB/s on the fused 4)\n",
+                  w3 * 1e3, bytes3 / w3 / 1e9, bytes3 / 2 / w3 / 1e9);
     }
 
     // W4: sum of 16M float32 (64 MiB read).
@@ -125,9 +125,9 @@ int main(int argc, char** argv) {
       nb_tensor_free(s);
     };
     if (wanted("W4")) {
-    w4_once();
-    double w4 = median_s(reps, w4_once);
-    std::printf("W4 sum 16M          %8.2f ms  %6.2f GB/s\n", w4 * 1e3, N * 4.0 / w4 / 1e9);
+      w4_once();
+      double w4 = median_s(reps, w4_once);
+      std::printf("W4 sum 16M          %8.2f ms  %6.2f GB/s\n", w4 * 1e3, N * 4.0 / w4 / 1e9);
     }
 
     // W6-like forward: GEMMs (OpenBLAS's threads) alternating with relu on 128x512 (our pool's).
