@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-#define NB_ABI_VERSION 4
+#define NB_ABI_VERSION 5
 
 #if defined(_WIN32)
 #define NB_API __declspec(dllexport)
@@ -289,6 +289,21 @@ NB_API nb_status *nb_tensor_add_scaled_(int32_t flags, nb_tensor *a, const nb_te
 NB_API nb_status *nb_tensor_fill_(int32_t flags, nb_tensor *a, double value);
 /* Copies src into a, broadcasting and converting dtype. */
 NB_API nb_status *nb_tensor_copy_(int32_t flags, nb_tensor *a, const nb_tensor *src);
+
+/* ---- threads ---- */
+
+/* Threads used by large elementwise kernels and reductions (a pool of our own) and by OpenBLAS, like
+ * torch.set_num_threads; n >= 1, else NB_ERR_ARGUMENT. The default is the number of cores this
+ * process may run on. Process-wide: call it between ops, not while another thread runs one. Tensors
+ * below a few tens of thousands of elements always run on the calling thread. */
+NB_API nb_status *nb_set_num_threads(int32_t n);
+/* The current thread count (torch.get_num_threads). */
+NB_API int32_t nb_get_num_threads(void);
+/* Returns the tensor buffers that the storage cache holds for reuse (freed tensors of 4 KiB and
+ * more) to the system, like torch.cuda.empty_cache; live tensors are untouched. Thread-safe. */
+NB_API void nb_empty_cache(void);
+/* Bytes the storage cache holds now (freed buffers kept for reuse). Thread-safe. */
+NB_API int64_t nb_cached_bytes(void);
 
 /* ---- graph inspection ---- */
 

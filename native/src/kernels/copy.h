@@ -16,7 +16,7 @@ inline void copy_into(const TensorImpl& dst, const TensorImpl& src) {
     NB_DISPATCH_ALL(src.dtype, "copy", [&] {
       using S = scalar_t;
       std::array<Dims, 2> s{dst.strides, broadcast_strides(src, dst.shape)};
-      for_each_strided<2>(dst.shape, s, {sizeof(D), sizeof(S)}, {dst.data_ptr(), src.data_ptr()},
+      par_each_strided<2>(dst.shape, s, {sizeof(D), sizeof(S)}, {dst.data_ptr(), src.data_ptr()},
                           [&](char** p, const int64_t* st, int64_t n) {
                             if (st[0] == sizeof(D) && st[1] == sizeof(S)) {
                               D* o = reinterpret_cast<D*>(p[0]);

@@ -22,13 +22,14 @@ void map1(const TensorImpl& out, const TensorImpl& a, F f) {
   if (a.shape == out.shape && out.is_contiguous() && a.is_contiguous()) {
     O* o = out.data<O>();
     const A* x = a.data<A>();
-    const int64_t n = out.numel();
+    parallel_for(0, out.numel(), kElementwiseGrain, [=](int64_t lo, int64_t hi) {
 #pragma omp simd
-    for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+      for (int64_t i = lo; i < hi; ++i) o[i] = f(x[i]);
+    });
     return;
   }
   std::array<Dims, 2> s{out.strides, broadcast_strides(a, out.shape)};
-  for_each_strided<2>(out.shape, s, {sizeof(O), sizeof(A)}, {out.data_ptr(), a.data_ptr()},
+  par_each_strided<2>(out.shape, s, {sizeof(O), sizeof(A)}, {out.data_ptr(), a.data_ptr()},
                       [&](char** p, const int64_t* st, int64_t n) {
                         if (st[0] == sizeof(O) && st[1] == sizeof(A)) {
                           O* o = reinterpret_cast<O*>(p[0]);
@@ -50,13 +51,14 @@ void map2(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, F f) 
     O* o = out.data<O>();
     const A* x = a.data<A>();
     const B* y = b.data<B>();
-    const int64_t n = out.numel();
+    parallel_for(0, out.numel(), kElementwiseGrain, [=](int64_t lo, int64_t hi) {
 #pragma omp simd
-    for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+      for (int64_t i = lo; i < hi; ++i) o[i] = f(x[i], y[i]);
+    });
     return;
   }
   std::array<Dims, 3> s{out.strides, broadcast_strides(a, out.shape), broadcast_strides(b, out.shape)};
-  for_each_strided<3>(out.shape, s, {sizeof(O), sizeof(A), sizeof(B)},
+  par_each_strided<3>(out.shape, s, {sizeof(O), sizeof(A), sizeof(B)},
                       {out.data_ptr(), a.data_ptr(), b.data_ptr()},
                       [&](char** p, const int64_t* st, int64_t n) {
                         if (st[0] == sizeof(O) && st[1] == sizeof(A) && st[2] == sizeof(B)) {
@@ -78,7 +80,7 @@ template <class O, class A, class B, class C, class F>
 void map3(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, const TensorImpl& c, F f) {
   std::array<Dims, 4> s{out.strides, broadcast_strides(a, out.shape), broadcast_strides(b, out.shape),
                         broadcast_strides(c, out.shape)};
-  for_each_strided<4>(out.shape, s, {sizeof(O), sizeof(A), sizeof(B), sizeof(C)},
+  par_each_strided<4>(out.shape, s, {sizeof(O), sizeof(A), sizeof(B), sizeof(C)},
                       {out.data_ptr(), a.data_ptr(), b.data_ptr(), c.data_ptr()},
                       [&](char** p, const int64_t* st, int64_t n) {
                         for (int64_t i = 0; i < n; ++i)

@@ -15,6 +15,7 @@
 #include <limits>
 #include <vector>
 
+#include "kernels/parallel.h"
 #include "ops/random.h"
 #include "ops/registry.h"
 
@@ -29,11 +30,13 @@ bool wants(const Node& n, size_t i) { return i < n.next.size() && n.next[i].fn; 
 // Row-major C = alpha op(A) op(B) + beta C through OpenBLAS (see matmul.cpp).
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  BlasSerialIfSmall serial(m, n, k);
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
           int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  BlasSerialIfSmall serial(m, n, k);
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

@@ -34,7 +34,8 @@ Dims kept_shape(const Tensor& a, const SmallVec<bool, 6>& mask, bool keep_dim) {
 
 // Sum without autograd; out has the keep-dim shape and is reshaped by the caller when needed.
 // Sums accumulate in double whatever the layout (the reduced dim may be the outer one, as for a
-// bias gradient over a batch), then round once to the input's dtype.
+// bias gradient over a batch), then round once to the input's dtype. A sum of everything is split
+// between threads (sum_each_strided, kernels/iter.h).
 Tensor sum_raw(const Tensor& a, const SmallVec<bool, 6>& mask, const char* op) {
   if (!is_floating(a->dtype))
     fail_arg(std::string(op) + ": expected a float32 or float64 tensor, got " + dtype_name(a->dtype));
@@ -43,7 +44,7 @@ Tensor sum_raw(const Tensor& a, const SmallVec<bool, 6>& mask, const char* op) {
     using T = scalar_t;
     constexpr int64_t E = sizeof(T);
     std::array<Dims, 2> s{broadcast_strides(*acc, a->shape), a->strides};
-    for_each_strided<2>(a->shape, s, {sizeof(double), E}, {acc->data_ptr(), a->data_ptr()},
+    sum_each_strided<2>(a->shape, s, {sizeof(double), E}, {acc->data_ptr(), a->data_ptr()},
                         [&](char** p, const int64_t* st, int64_t n) {
                           double* o = reinterpret_cast<double*>(p[0]);
                           if (st[0] == 0) {

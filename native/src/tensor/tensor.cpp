@@ -1,7 +1,10 @@
 #include "tensor/tensor.h"
 
 #include <cstdlib>
+#include <mutex>
 #include <new>
+#include <utility>
+#include <vector>
 
 #include "autograd/node.h"
 
@@ -39,21 +42,128 @@ Dims contiguous_strides(const Dims& shape) {
   return s;
 }
 
-Ptr<Storage> Storage::create(int64_t nbytes) {
-  size_t bytes = static_cast<size_t>(nbytes > 0 ? nbytes : 1);
-  // Small buffers skip the aligned allocator: malloc's 16 bytes suffice for them, and it is faster.
-  void* data;
-  if (bytes <= 256) {
-    data = std::malloc(bytes);
-  } else {
-    bytes = (bytes + kAlign - 1) / kAlign * kAlign;
-    data = std::aligned_alloc(kAlign, bytes);
-  }
-  if (!data) throw Error(NB_ERR_MEMORY, "out of memory allocating " + std::to_string(nbytes) + " bytes");
-  return Ptr<Storage>::adopt(new Storage(data, nbytes));
+// ---- the storage allocator ----
+//
+// Buffers above kCacheMin bytes come from a cache of freed buffers, in size classes of four per
+// power of two (at most 25% slack): a fresh output of a loop (W3, a training step) reuses the
+// buffer the previous iteration freed, instead of paying mmap, page faults and the kernel's zeroing
+// again (glibc serves buffers of 32 MiB and more with mmap and returns them on free). Smaller ones
+// go to malloc, whose per-thread tcache already caches them. The cache holds at most `limit` bytes
+// (NABLA_CACHE_LIMIT_MB, default 1 GiB; 0 disables it); nb_empty_cache returns everything, and so
+// does an allocation that fails, before it retries. Sanitizer builds never cache, so that ASan
+// still sees a use after free.
+namespace {
+
+constexpr size_t kCacheMin = 4096;
+constexpr int kClasses = 256;
+
+// The class of a buffer of `bytes` (> kCacheMin): its index and its rounded size.
+int size_class(size_t bytes, size_t& rounded) {
+  const int e = 63 - __builtin_clzll(bytes);  // 2^e <= bytes < 2^(e+1)
+  const size_t step = size_t{1} << (e - 2);
+  const size_t q = (bytes + step - 1) / step;  // 4..8
+  rounded = q * step;
+  return e * 4 + static_cast<int>(q - 4);
 }
 
-Storage::~Storage() { std::free(data_); }
+size_t default_limit() {
+  if (const char* v = std::getenv("NABLA_CACHE_LIMIT_MB")) return static_cast<size_t>(std::atoll(v)) << 20;
+  return size_t{1} << 30;
+}
+
+class StorageCache {
+ public:
+  // Leaked on purpose: storages freed during static destruction still find it.
+  static StorageCache& get() {
+    static StorageCache* c = new StorageCache;
+    return *c;
+  }
+
+  void* take(int cls) {
+    std::lock_guard<std::mutex> lk(m_);
+    auto& list = lists_[cls];
+    if (list.empty()) return nullptr;
+    void* p = list.back().first;
+    cached_ -= list.back().second;
+    list.pop_back();
+    return p;
+  }
+
+  // False when the cache is full (or off): the caller frees p.
+  bool give(void* p, int cls, size_t bytes) {
+    std::lock_guard<std::mutex> lk(m_);
+    if (cached_ + bytes > limit_) return false;
+    lists_[cls].emplace_back(p, bytes);
+    cached_ += bytes;
+    return true;
+  }
+
+  void empty() {
+    std::vector<void*> drop;
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      for (auto& list : lists_) {
+        for (auto& e : list) drop.push_back(e.first);
+        list.clear();
+        list.shrink_to_fit();
+      }
+      cached_ = 0;
+    }
+    for (void* p : drop) std::free(p);
+  }
+
+  size_t cached() {
+    std::lock_guard<std::mutex> lk(m_);
+    return cached_;
+  }
+
+ private:
+  std::mutex m_;
+  std::vector<std::pair<void*, size_t>> lists_[kClasses];
+  size_t cached_ = 0;
+#ifdef NABLA_SANITIZE
+  size_t limit_ = 0;
+#else
+  size_t limit_ = default_limit();
+#endif
+};
+
+}  // namespace
+
+void empty_storage_cache() { StorageCache::get().empty(); }
+int64_t cached_storage_bytes() { return static_cast<int64_t>(StorageCache::get().cached()); }
+
+Ptr<Storage> Storage::create(int64_t nbytes) {
+  size_t bytes = static_cast<size_t>(nbytes > 0 ? nbytes : 1);
+  void* data;
+  int cls = -1;
+  if (bytes <= 256) {
+    // Small buffers skip the aligned allocator: malloc's 16 bytes suffice for them, and it is faster.
+    data = std::malloc(bytes);
+  } else if (bytes <= kCacheMin) {
+    bytes = (bytes + kAlign - 1) / kAlign * kAlign;
+    data = std::aligned_alloc(kAlign, bytes);
+  } else {
+    cls = size_class(bytes, bytes);
+    data = StorageCache::get().take(cls);
+    if (!data) data = std::aligned_alloc(kAlign, bytes);
+    if (!data) {  // under pressure: give the cache back to the system and try again
+      StorageCache::get().empty();
+      data = std::aligned_alloc(kAlign, bytes);
+    }
+  }
+  if (!data) throw Error(NB_ERR_MEMORY, "out of memory allocating " + std::to_string(nbytes) + " bytes");
+  return Ptr<Storage>::adopt(new Storage(data, nbytes, cls));
+}
+
+Storage::~Storage() {
+  if (cls_ >= 0) {
+    size_t rounded;
+    size_class(static_cast<size_t>(nbytes_), rounded);
+    if (StorageCache::get().give(data_, cls_, rounded)) return;
+  }
+  std::free(data_);
+}
 
 TensorImpl::TensorImpl(Ptr<Storage> st, Dims sh, Dims str, int64_t off, DType dt)
     : storage(std::move(st)), shape(std::move(sh)), strides(std::move(str)), offset(off), dtype(dt) {

@@ -28,10 +28,15 @@ class Storage : public RefCounted {
   ~Storage() override;
 
  private:
-  Storage(void* data, int64_t nbytes) : data_(data), nbytes_(nbytes) {}
+  Storage(void* data, int64_t nbytes, int cls) : data_(data), nbytes_(nbytes), cls_(cls) {}
   void* data_;
   int64_t nbytes_;
+  int cls_;  // size class in the storage cache, -1 for a small buffer from malloc
 };
+
+// The storage cache (tensor.cpp): returns every cached buffer to the system; bytes cached now.
+void empty_storage_cache();
+int64_t cached_storage_bytes();
 
 struct Node;
 struct TensorHooks;

@@ -35,4 +35,38 @@ public final class Nabla {
     public static void resetPrintOptions() {
         PrintOptions.reset();
     }
+
+    /**
+     * Sets the number of threads that large elementwise ops, sums and matrix products use, like
+     * {@code torch.set_num_threads}. Process-wide; call it between ops. Tensors below a few tens of
+     * thousands of elements always run on the calling thread.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public static void setNumThreads(int n) {
+        Status.check(nabla.nb_set_num_threads(n));
+    }
+
+    /**
+     * The number of threads ops use, like {@code torch.get_num_threads}; by default the number of
+     * cores this process may run on.
+     */
+    public static int getNumThreads() {
+        return nabla.nb_get_num_threads();
+    }
+
+    /**
+     * Returns the tensor buffers that Nabla keeps for reuse (freed tensors of 4 KiB and more) to the
+     * system, like {@code torch.cuda.empty_cache}. Live tensors are untouched. The cache also empties
+     * itself when an allocation fails, and holds at most 1 GiB (environment variable
+     * {@code NABLA_CACHE_LIMIT_MB}; 0 turns it off).
+     */
+    public static void emptyCache() {
+        nabla.nb_empty_cache();
+    }
+
+    /** Bytes that the buffer cache holds now (see {@link #emptyCache()}). */
+    public static long cachedBytes() {
+        return nabla.nb_cached_bytes();
+    }
 }

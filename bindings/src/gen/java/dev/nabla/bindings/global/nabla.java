@@ -48,7 +48,7 @@ public class nabla extends dev.nabla.bindings.presets.NablaPresets {
 // #ifdef __cplusplus
 // #endif
 
-public static final int NB_ABI_VERSION = 4;
+public static final int NB_ABI_VERSION = 5;
 
 // #if defined(_WIN32)
 // #define NB_API __declspec(dllexport)
@@ -410,6 +410,21 @@ public static native @Cast("nb_status*") long nb_tensor_add_scaled_(int flags, @
 public static native @Cast("nb_status*") long nb_tensor_fill_(int flags, @Cast("nb_tensor*") long a, double value);
 /* Copies src into a, broadcasting and converting dtype. */
 public static native @Cast("nb_status*") long nb_tensor_copy_(int flags, @Cast("nb_tensor*") long a, @Cast("const nb_tensor*") long src);
+
+/* ---- threads ---- */
+
+/* Threads used by large elementwise kernels and reductions (a pool of our own) and by OpenBLAS, like
+ * torch.set_num_threads; n >= 1, else NB_ERR_ARGUMENT. The default is the number of cores this
+ * process may run on. Process-wide: call it between ops, not while another thread runs one. Tensors
+ * below a few tens of thousands of elements always run on the calling thread. */
+public static native @Cast("nb_status*") long nb_set_num_threads(int n);
+/* The current thread count (torch.get_num_threads). */
+public static native int nb_get_num_threads();
+/* Returns the tensor buffers that the storage cache holds for reuse (freed tensors of 4 KiB and
+ * more) to the system, like torch.cuda.empty_cache; live tensors are untouched. Thread-safe. */
+public static native void nb_empty_cache();
+/* Bytes the storage cache holds now (freed buffers kept for reuse). Thread-safe. */
+public static native @Cast("int64_t") long nb_cached_bytes();
 
 /* ---- graph inspection ---- */
 
