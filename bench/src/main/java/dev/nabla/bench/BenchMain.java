@@ -12,7 +12,7 @@ import java.util.Set;
  * Nabla against libtorch in one JVM. Usage:
  * <pre>BenchMain [W1] [W2] [W2-add-graph ...] [W3] ... [W7] [F1] [F2] [startup] [rss] [all]
  *           [--threads 1,2] [--engines nabla,libtorch] [--trials 7] [--trial-ms 200] [--warmup-ms 1000]
- *           [--f1-batches 300] [--f2-batches 100] [--data DIR]</pre>
+ *           [--f1-batches 200] [--f2-batches 60] [--data DIR]</pre>
  * Prints one line per workload, engine and thread count, and {@code RATIO <workload> <threads> <nabla/libtorch>}
  * (of times: {@code < 1} means Nabla is faster); {@code startup} and {@code rss} (child JVMs) print
  * {@code RATIO startup - r} and {@code RATIO peak-rss - r}.
@@ -49,7 +49,7 @@ public final class BenchMain {
                     System.out.println("BenchMain [W1] [W2] [W2-add-nograd|W2-add-graph|W2-mul-graph|W2-sum-graph] [W3] [W4]"
                             + " [W5] [W5-256|W5-1024|W5-2048|W5-1024-fwdbwd] [W6] [W7] [F1] [F2] [startup] [rss] [all]"
                             + " [--threads 1,2] [--engines nabla,libtorch] [--trials 7] [--trial-ms 200] [--warmup-ms 1000]"
-                            + " [--f1-batches 300] [--f2-batches 100] [--data DIR]");
+                            + " [--f1-batches 200] [--f2-batches 60] [--data DIR]");
                     return;
                 }
                 default -> {

@@ -20,8 +20,8 @@ public final class F {
     public static final int BATCH = 64;
     public static final int BATCHES_PER_EPOCH = 938; // ceil(60000 / 64)
     public static final double LR = 1e-3;
-    static long f1Batches = 300;
-    static long f2Batches = 100;
+    static long f1Batches = 200;
+    static long f2Batches = 60;
 
     /** An engine's F1 ({@code cnn} false) or F2: {@link Case#run} trains that many batches, returns the last loss. */
     public interface Impl {

@@ -29,8 +29,8 @@ public final class Harness {
 
     /**
      * As {@link #measure(List, Options, double)}; with {@code fixedIters > 0} every trial runs that many
-     * iterations after a warm-up of {@code max(3, fixedIters / 10)} (for workloads whose iterations are long
-     * and whose length is fixed by the workload: F1, F2).
+     * iterations after a warm-up of {@code max(3, fixedIters / 10)}, and at most 5 trials (for workloads whose
+     * iterations are long and whose length is fixed by the workload: F1, F2).
      */
     public static Map<String, Stats> measure(List<Entry> entries, Options o, double unitNs, long fixedIters) {
         int n = entries.size();
@@ -43,8 +43,9 @@ public final class Harness {
                 iters[e] = warmUp(entries.get(e).c(), o);
             }
         }
-        double[][] perOp = new double[n][o.trials()];
-        for (int t = 0; t < o.trials(); t++) {
+        int trials = fixedIters > 0 ? Math.min(o.trials(), 5) : o.trials(); // long fixed trials: 5 (the minimum)
+        double[][] perOp = new double[n][trials];
+        for (int t = 0; t < trials; t++) {
             for (int k = 0; k < n; k++) {
                 int e = (t % 2 == 0) ? k : n - 1 - k;
                 long ns = timeOnce(entries.get(e).c(), iters[e]);
