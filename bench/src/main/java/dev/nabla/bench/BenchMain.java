@@ -10,9 +10,12 @@ import java.util.Set;
 
 /**
  * Nabla against libtorch in one JVM. Usage:
- * <pre>BenchMain [W1] [W2] [W2-add-graph ...] [all] [--threads 1,2] [--engines nabla,libtorch]
- *           [--trials 7] [--trial-ms 200] [--warmup-ms 1000]</pre>
- * Prints one line per workload, engine and thread count, and {@code RATIO <workload> <threads> <nabla/libtorch>}.
+ * <pre>BenchMain [W1] [W2] [W2-add-graph ...] [W3] ... [W7] [F1] [F2] [startup] [rss] [all]
+ *           [--threads 1,2] [--engines nabla,libtorch] [--trials 7] [--trial-ms 200] [--warmup-ms 1000]
+ *           [--f1-batches 200] [--f2-batches 60] [--data DIR]</pre>
+ * Prints one line per workload, engine and thread count, and {@code RATIO <workload> <threads> <nabla/libtorch>}
+ * (of times: {@code < 1} means Nabla is faster); {@code startup} and {@code rss} (child JVMs) print
+ * {@code RATIO startup - r} and {@code RATIO peak-rss - r}.
  */
 public final class BenchMain {
 
@@ -39,16 +42,22 @@ public final class BenchMain {
                 case "--trials" -> trials = Integer.parseInt(args.get(++i));
                 case "--trial-ms" -> trialMs = Long.parseLong(args.get(++i));
                 case "--warmup-ms" -> warmupMs = Long.parseLong(args.get(++i));
+                case "--f1-batches" -> F.f1Batches = Long.parseLong(args.get(++i));
+                case "--f2-batches" -> F.f2Batches = Long.parseLong(args.get(++i));
+                case "--data" -> FashionData.dir = java.nio.file.Path.of(args.get(++i));
                 case "-h", "--help" -> {
-                    System.out.println("BenchMain [W1] [W2] [W2-add-nograd|W2-add-graph|W2-mul-graph|W2-sum-graph] [all]"
-                            + " [--threads 1,2] [--engines nabla,libtorch] [--trials 7] [--trial-ms 200] [--warmup-ms 1000]");
+                    System.out.println("BenchMain [W1] [W2] [W2-add-nograd|W2-add-graph|W2-mul-graph|W2-sum-graph] [W3] [W4]"
+                            + " [W5] [W5-256|W5-1024|W5-2048|W5-1024-fwdbwd] [W6] [W7] [F1] [F2] [startup] [rss] [all]"
+                            + " [--threads 1,2] [--engines nabla,libtorch] [--trials 7] [--trial-ms 200] [--warmup-ms 1000]"
+                            + " [--f1-batches 200] [--f2-batches 60] [--data DIR]");
                     return;
                 }
                 default -> {
                     if (a.startsWith("-")) {
                         throw new IllegalArgumentException("unknown option " + a);
                     }
-                    String id = a.equalsIgnoreCase("all") ? "all" : a.toUpperCase(Locale.ROOT).charAt(0) + a.substring(1);
+                    String id = a.equalsIgnoreCase("all") || a.equalsIgnoreCase("startup") || a.equalsIgnoreCase("rss")
+                            ? a.toLowerCase(Locale.ROOT) : a.toUpperCase(Locale.ROOT).charAt(0) + a.substring(1);
                     wanted.add(id); // w1 -> W1, w2-add-graph -> W2-add-graph
                 }
             }
@@ -60,6 +69,15 @@ public final class BenchMain {
         List<Job> all = new ArrayList<>();
         all.addAll(W1.jobs());
         all.addAll(W2.jobs());
+        all.addAll(W3.jobs());
+        all.addAll(W4.jobs());
+        all.addAll(W5.jobs());
+        all.addAll(W6.jobs());
+        all.addAll(W7.jobs());
+        all.addAll(F.jobs());
+        boolean all2 = wanted.isEmpty() || wanted.contains("all");
+        boolean startup = all2 || wanted.contains("startup");
+        boolean rss = all2 || wanted.contains("rss");
         List<Job> jobs = new ArrayList<>();
         for (Job j : all) {
             String family = j.id().contains("-") ? j.id().substring(0, j.id().indexOf('-')) : j.id();
@@ -68,7 +86,7 @@ public final class BenchMain {
             }
         }
         for (String w : wanted) {
-            if (!w.equals("all") && jobs.stream().noneMatch(j -> j.id().equals(w) || j.id().startsWith(w + "-"))) {
+            if (!w.equals("all") && !w.equals("startup") && !w.equals("rss") && jobs.stream().noneMatch(j -> j.id().equals(w) || j.id().startsWith(w + "-"))) {
                 throw new IllegalArgumentException("unknown or not implemented workload " + w);
             }
         }
@@ -92,25 +110,50 @@ public final class BenchMain {
                     System.out.println("# NOTE threads=" + t + ": " + note);
                 }
             }
+            Map<Integer, Double> blas = null;
             for (Job j : jobs) {
-                runJob(j, engines, t, opts);
+                Map<String, Stats> r;
+                try {
+                    r = runJob(j, engines, t, opts);
+                } catch (RuntimeException | LinkageError ex) {
+                    System.out.println("# ERROR " + j.id() + " threads=" + t + ": " + ex);
+                    continue;
+                }
+                if (j.id().startsWith("W5-") && !j.id().endsWith("fwdbwd")) {
+                    if (blas == null) {
+                        blas = Extras.openblas(t, W5.SIZES);
+                    }
+                    int n = Integer.parseInt(j.id().substring(3));
+                    Stats ns = r.get("nabla");
+                    if (ns != null && blas.containsKey(n)) {
+                        System.out.printf(Locale.ROOT, "REF W5-%d %d nabla/openblas-rate %.3f%n", n, t,
+                                W5.gflops(n, ns.median()) / blas.get(n));
+                    }
+                }
             }
+        }
+        List<String> names = engines.stream().map(Engine::name).toList();
+        if (startup && !names.isEmpty()) {
+            Extras.startup(names);
+        }
+        if (rss && !names.isEmpty()) {
+            Extras.peakRss(names);
         }
         System.out.println("# peak RSS of the whole process (VmHWM): " + vmHwm());
     }
 
-    private static void runJob(Job j, List<Engine> engines, int threads, Harness.Options opts) {
+    private static Map<String, Stats> runJob(Job j, List<Engine> engines, int threads, Harness.Options opts) {
         List<Harness.Entry> entries = new ArrayList<>();
         try {
             for (Engine e : engines) {
                 entries.add(new Harness.Entry(e.name(), j.open().apply(e)));
             }
-            Map<String, Stats> r = Harness.measure(entries, opts, j.unitNs());
+            Map<String, Stats> r = Harness.measure(entries, opts, j.unitNs(), j.fixedIters());
             for (var kv : r.entrySet()) {
                 Stats s = kv.getValue();
-                System.out.printf(Locale.ROOT, "%s %s threads=%d median=%s %s min=%s max=%s (%d trials x %d iters)%n",
+                System.out.printf(Locale.ROOT, "%s %s threads=%d median=%s %s min=%s max=%s (%d trials x %d iters)%s%n",
                         j.label(), kv.getKey(), threads, fmt(s.median()), j.unit(), fmt(s.min()), fmt(s.max()),
-                        s.trials(), s.iters());
+                        s.trials(), s.iters(), j.derived() == null ? "" : " " + j.derived().apply(s.median()));
             }
             Stats n = r.get("nabla");
             Stats l = r.get("libtorch");
@@ -118,6 +161,7 @@ public final class BenchMain {
                 System.out.printf(Locale.ROOT, "RATIO %s %d %.3f%n", j.id(), threads, n.median() / l.median());
             }
             System.out.flush();
+            return r;
         } finally {
             for (Harness.Entry en : entries) {
                 en.c().close();

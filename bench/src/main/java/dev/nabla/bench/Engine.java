@@ -11,4 +11,16 @@ public interface Engine {
     W1.Impl w1();
 
     W2.Impl w2();
+
+    W3.Impl w3();
+
+    W4.Impl w4();
+
+    W5.Impl w5();
+
+    W6.Impl w6();
+
+    W7.Impl w7();
+
+    F.Impl f();
 }

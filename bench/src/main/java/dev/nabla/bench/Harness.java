@@ -24,13 +24,28 @@ public final class Harness {
 
     /** Returns, per engine name, the statistics of the time per iteration in nanoseconds divided by {@code unitNs}. */
     public static Map<String, Stats> measure(List<Entry> entries, Options o, double unitNs) {
+        return measure(entries, o, unitNs, 0);
+    }
+
+    /**
+     * As {@link #measure(List, Options, double)}; with {@code fixedIters > 0} every trial runs that many
+     * iterations after a warm-up of {@code max(3, fixedIters / 10)}, and at most 5 trials (for workloads whose
+     * iterations are long and whose length is fixed by the workload: F1, F2).
+     */
+    public static Map<String, Stats> measure(List<Entry> entries, Options o, double unitNs, long fixedIters) {
         int n = entries.size();
         long[] iters = new long[n];
         for (int e = 0; e < n; e++) {
-            iters[e] = warmUp(entries.get(e).c(), o);
+            if (fixedIters > 0) {
+                timeOnce(entries.get(e).c(), Math.max(3, fixedIters / 10));
+                iters[e] = fixedIters;
+            } else {
+                iters[e] = warmUp(entries.get(e).c(), o);
+            }
         }
-        double[][] perOp = new double[n][o.trials()];
-        for (int t = 0; t < o.trials(); t++) {
+        int trials = fixedIters > 0 ? Math.min(o.trials(), 5) : o.trials(); // long fixed trials: 5 (the minimum)
+        double[][] perOp = new double[n][trials];
+        for (int t = 0; t < trials; t++) {
             for (int k = 0; k < n; k++) {
                 int e = (t % 2 == 0) ? k : n - 1 - k;
                 long ns = timeOnce(entries.get(e).c(), iters[e]);
@@ -54,12 +69,15 @@ public final class Harness {
             if (ns < o.trialMs() * 1_000_000L / 8) {
                 batch *= 2;
             }
-        } while (System.nanoTime() < deadline || ns < 1_000_000L);
+        } while (System.nanoTime() < deadline || (ns < 1_000_000L && batch < (1L << 40)));
         double perIter = ns / (double) batch;
         return Math.max(1, Math.round(o.trialMs() * 1e6 / perIter));
     }
 
     private static long timeOnce(Case c, long iters) {
+        if (c instanceof TimedCase tc) {
+            return tc.runTimed(iters);
+        }
         long t0 = System.nanoTime();
         double s = c.run(iters);
         long t1 = System.nanoTime();

@@ -26,4 +26,34 @@ public final class TorchEngine implements Engine {
     public W2.Impl w2() {
         return new W2Torch();
     }
+
+    @Override
+    public W3.Impl w3() {
+        return new W3Torch();
+    }
+
+    @Override
+    public W4.Impl w4() {
+        return new W4Torch();
+    }
+
+    @Override
+    public W5.Impl w5() {
+        return new W5Torch();
+    }
+
+    @Override
+    public W6.Impl w6() {
+        return new W6Torch();
+    }
+
+    @Override
+    public W7.Impl w7() {
+        return new W7Torch();
+    }
+
+    @Override
+    public F.Impl f() {
+        return new FTorch();
+    }
 }
