@@ -1,35 +1,7 @@
 package dev.nabla;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-
-/**
- * Runs each test inside a {@link TensorScope} and checks that the native live-tensor count is back
- * where it started afterwards: a leak detector for every test.
- */
-abstract class NablaTestBase {
-    private long liveBefore;
-    private TensorScope testScope;
-    private boolean gradBefore;
-
-    @BeforeEach
-    void openTestScope() {
-        gradBefore = GradMode.isEnabled();
-        liveBefore = Nabla.liveTensors();
-        testScope = TensorScope.open();
-    }
-
-    @AfterEach
-    void closeTestScope() {
-        if (!testScope.isClosed()) {
-            testScope.close();
-        }
-        assertEquals(gradBefore, GradMode.isEnabled(), "grad mode leaked out of the test");
-        assertEquals(liveBefore, Nabla.liveTensors(), "native tensors leaked by the test");
-    }
-
+/** The tests of package dev.nabla: the leak check plus random-input helpers. */
+abstract class NablaTestBase extends LeakCheckedTest {
     /** Standard normal float64 values from a fixed seed. */
     static Tensor randn(long seed, long... shape) {
         try (Generator g = new Generator(seed)) {

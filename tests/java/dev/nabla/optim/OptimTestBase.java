@@ -1,37 +1,12 @@
 package dev.nabla.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.nabla.GradMode;
-import dev.nabla.Nabla;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 
 /** Runs each test in a TensorScope and checks that no native tensor leaks (as dev.nabla.NablaTestBase). */
-abstract class OptimTestBase {
-    private long liveBefore;
-    private TensorScope testScope;
-    private boolean gradBefore;
-
-    @BeforeEach
-    void openTestScope() {
-        gradBefore = GradMode.isEnabled();
-        liveBefore = Nabla.liveTensors();
-        testScope = TensorScope.open();
-    }
-
-    @AfterEach
-    void closeTestScope() {
-        if (!testScope.isClosed()) {
-            testScope.close();
-        }
-        assertEquals(gradBefore, GradMode.isEnabled(), "grad mode leaked out of the test");
-        assertEquals(liveBefore, Nabla.liveTensors(), "native tensors leaked by the test");
-    }
-
+abstract class OptimTestBase extends dev.nabla.LeakCheckedTest {
     /** A float64 leaf that requires grad. */
     static Tensor param(double... values) {
         return Tensor.of(values, values.length).requiresGrad(true);
