@@ -9,6 +9,19 @@
 namespace nabla {
 
 namespace {
+// PyTorch does not promote in matrix products: mixing float32 and float64 is an error there, and a
+// silent float64 product would hide a dtype bug (and be slower).
+void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
+  auto torch_name = [](DType d) { return d == DType::F32 ? "float" : d == DType::F64 ? "double" : dtype_name(d); };
+  if (a->dtype != b->dtype)
+    fail_arg(std::string(op) + ": expected m1 and m2 to have the same dtype, but got: " +
+             torch_name(a->dtype) + " != " + torch_name(b->dtype) + " (shapes " + shape_of(a) + " and " +
+             shape_of(b) + "); convert one with to(DType)");
+}
+}  // namespace
+
+
+namespace {
 
 // How BLAS can read a 2-D operand [rows, cols] with element strides (s0, s1) in place: row-major
 // as is, or as the transpose of a row-major matrix. Anything else is copied first.
@@ -193,10 +206,7 @@ void check_float2(const Tensor& a, const Tensor& b, const char* op) {
 // whose batch dims broadcast, a 1-D operand being promoted to a matrix and its dim removed after.
 Tensor matmul(const Tensor& a, const Tensor& b, Ctx ctx) {
   check_float2(a, b, "matmul");
-  if (a->dtype != b->dtype) {
-    DType d = DType::F64;
-    return matmul(to_dtype(a, d, ctx), to_dtype(b, d, ctx), ctx);
-  }
+  check_same_dtype(a, b, "matmul");
   int64_t na = a->ndim(), nb = b->ndim();
   if (na == 0 || nb == 0)
     fail_arg("matmul: both arguments need at least 1 dimension, got " + shape_of(a) + " @ " + shape_of(b));
@@ -248,7 +258,7 @@ Tensor bmm(const Tensor& a, const Tensor& b, Ctx ctx) {
                ": expected size for first two dimensions of batch2 tensor to be: [" + std::to_string(a->shape[0]) +
                ", " + std::to_string(a->shape[2]) + "] but got: [" + std::to_string(b->shape[0]) + ", " +
                std::to_string(b->shape[1]) + "]");
-  if (a->dtype != b->dtype) return bmm(to_dtype(a, DType::F64, ctx), to_dtype(b, DType::F64, ctx), ctx);
+  check_same_dtype(a, b, "bmm");
   return bmatmul(a, b, ctx);
 }
 

@@ -16,6 +16,19 @@ class ErrorTest extends NablaTestBase {
     }
 
     @Test
+    void matrixProductsRefuseMixedFloatDtypesAsPyTorchDoes() {
+        Tensor a = Tensor.ones(2, 3);
+        Tensor b = Tensor.ones(DType.FLOAT64, 3, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.matmul(b));
+        assertTrue(e.getMessage().contains("matmul: expected m1 and m2 to have the same dtype, but got: float != double"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[3, 4]"), e.getMessage());
+        Tensor c = Tensor.ones(1, 2, 3);
+        Tensor d = Tensor.ones(DType.FLOAT64, 1, 3, 4);
+        assertThrows(IllegalArgumentException.class, () -> c.bmm(d));
+    }
+
+    @Test
     void broadcastMismatchNamesBothShapes() {
         Tensor a = Tensor.ones(2, 3);
         Tensor b = Tensor.ones(4);
