@@ -13,6 +13,9 @@ public final class TorchEngine implements Engine {
     @Override
     public String setThreads(int threads) {
         torch.set_num_threads(threads);
+        // libtorch's GEMMs run on the OpenBLAS of the presets, whose pool set_num_threads does not
+        // reach: without this, "threads=1" libtorch multiplies matrices on every core.
+        org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
         int got = torch.get_num_threads();
         return got == threads ? null : "libtorch: asked for " + threads + " threads, has " + got;
     }
