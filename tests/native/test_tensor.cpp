@@ -543,3 +543,25 @@ TEST(Random, MomentsAreRoughlyRight) {
 }
 
 }  // namespace
+
+// contiguous() of large transposed matrices takes the tiled path (Note [transposed copies]):
+// sizes that are not multiples of the tile, f32 and f64, against a naive transpose.
+TEST(Contiguous, LargeTransposedMatricesCopyCorrectly) {
+  std::mt19937 rng(7);
+  for (int32_t dtype : {NB_DTYPE_F32, NB_DTYPE_F64}) {
+    for (auto [r, c] : std::vector<std::pair<int64_t, int64_t>>{{33, 70}, {64, 32}, {100, 45}, {257, 129}}) {
+      std::vector<double> v = rounded(random_values(rng, r * c), dtype);
+      Tensor a = from_vector(v, {r, c}, dtype);
+      nb_tensor *t = nullptr, *ct = nullptr;
+      NB_ASSERT_OK(nb_tensor_transpose(0, a.get(), 0, 1, &t));
+      Tensor at(t);
+      NB_ASSERT_OK(nb_tensor_contiguous(0, at.get(), &ct));
+      Tensor cont(ct);
+      EXPECT_TRUE(nb_tensor_is_contiguous(cont.get()));
+      std::vector<double> got = to_vector(cont.get()), want(static_cast<size_t>(r * c));
+      for (int64_t i = 0; i < c; ++i)
+        for (int64_t j = 0; j < r; ++j) want[i * r + j] = v[j * c + i];
+      EXPECT_EQ(got, want) << r << "x" << c;
+    }
+  }
+}
