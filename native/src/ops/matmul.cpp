@@ -99,13 +99,26 @@ Tensor bmatmul(const Tensor& a, const Tensor& b, Ctx ctx);
 }  // namespace
 
 // d(A@B)/dA = G @ B^T, d(A@B)/dB = A^T @ G; saves each operand only when the other needs it.
+// Note [gradient layout]: when an operand is a transposed view (Linear's W^T), its gradient is
+// computed as the transpose of a row-major product, (G^T A)^T instead of A^T G: the same values,
+// but after TransposeBackward0 the weight's gradient is row-major, so accumulating it into .grad
+// needs no transposing copy (as PyTorch's mm_mat2_backward does).
 struct MmBackward0 final : Node {
   SavedTensor a, b;
+  bool a_transposed = false, b_transposed = false;
   const char* name() const override { return "MmBackward0"; }
   Grads apply(Grads& g, Ctx ctx) override {
     Tensor ga, gb;
-    if (next[0].fn) ga = mm(g[0], transpose(b.unpack(*this), 0, 1, ctx), ctx);
-    if (next[1].fn) gb = mm(transpose(a.unpack(*this), 0, 1, ctx), g[0], ctx);
+    if (next[0].fn) {
+      Tensor bv = b.unpack(*this);
+      ga = a_transposed ? transpose(mm(bv, transpose(g[0], 0, 1, ctx), ctx), 0, 1, ctx)
+                        : mm(g[0], transpose(bv, 0, 1, ctx), ctx);
+    }
+    if (next[1].fn) {
+      Tensor av = a.unpack(*this);
+      gb = b_transposed ? transpose(mm(transpose(g[0], 0, 1, ctx), av, ctx), 0, 1, ctx)
+                        : mm(transpose(av, 0, 1, ctx), g[0], ctx);
+    }
     return {ga, gb};
   }
   void release_saved() override {
@@ -119,6 +132,12 @@ Tensor mm(const Tensor& a, const Tensor& b, Ctx ctx) {
   Tensor out = mm_raw(a, b);
   if (any_requires_grad(ctx, {&a, &b})) {
     auto* n = new MmBackward0;
+    // Column-major layout: stride 1 along rows, the other stride at least the row count.
+    auto transposed = [](const Tensor& t) {
+      return t->shape[0] > 1 && t->shape[1] > 1 && t->strides[0] == 1 && t->strides[1] >= t->shape[0];
+    };
+    n->a_transposed = transposed(a);
+    n->b_transposed = transposed(b);
     record(ctx, out, n, {&a, &b});
     if (a->requires_grad()) n->save(n->b, b);
     if (b->requires_grad()) n->save(n->a, a);

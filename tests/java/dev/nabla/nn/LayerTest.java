@@ -78,6 +78,19 @@ class LayerTest extends NnTestBase {
     }
 
     @Test
+    void linearWeightGradientIsRowMajorLikeTheWeight() {
+        // Note [gradient layout]: W^T's gradient is computed so that W.grad needs no transposing copy.
+        try (Linear lin = new Linear(40, 33)) {
+            lin.forward(Tensor.ones(8, 40)).sum().backward();
+            assertTrue(lin.weight().grad().isContiguous());
+            // d sum(x W^T + b) / dW[o][i] = sum over the batch of x[n][i] = 8
+            for (float v : lin.weight().grad().toFloatArray()) {
+                assertEquals(8f, v, 0f);
+            }
+        }
+    }
+
+    @Test
     void zeroGradSetsToNoneByDefault() {
         try (Linear lin = new Linear(2, 1)) {
             lin.forward(Tensor.ones(1, 2)).sum().backward();
