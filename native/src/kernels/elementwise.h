@@ -83,10 +83,35 @@ void map3(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, const
   par_each_strided<4>(out.shape, s, {sizeof(O), sizeof(A), sizeof(B), sizeof(C)},
                       {out.data_ptr(), a.data_ptr(), b.data_ptr(), c.data_ptr()},
                       [&](char** p, const int64_t* st, int64_t n) {
-                        for (int64_t i = 0; i < n; ++i)
-                          detail::at<O>(p[0], i, st[0]) =
-                              f(detail::at<A>(p[1], i, st[1]), detail::at<B>(p[2], i, st[2]),
-                                detail::at<C>(p[3], i, st[3]));
+                        // The common case (a mask, a tensor, a broadcast scalar: relu's backward)
+                        // as plain loops the compiler vectorizes: every operand contiguous or
+                        // one repeated value.
+                        bool dense = st[0] == sizeof(O) && (st[1] == sizeof(A) || st[1] == 0) &&
+                                     (st[2] == sizeof(B) || st[2] == 0) && (st[3] == sizeof(C) || st[3] == 0);
+                        if (dense && st[1] != 0 && st[2] != 0 && st[3] == 0) {
+                          O* o = reinterpret_cast<O*>(p[0]);
+                          const A* x = reinterpret_cast<const A*>(p[1]);
+                          const B* y = reinterpret_cast<const B*>(p[2]);
+                          const C z = *reinterpret_cast<const C*>(p[3]);
+                          for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i], z);
+                        } else if (dense && st[1] != 0 && st[2] == 0 && st[3] != 0) {
+                          O* o = reinterpret_cast<O*>(p[0]);
+                          const A* x = reinterpret_cast<const A*>(p[1]);
+                          const B y = *reinterpret_cast<const B*>(p[2]);
+                          const C* z = reinterpret_cast<const C*>(p[3]);
+                          for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y, z[i]);
+                        } else if (dense && st[1] != 0 && st[2] != 0 && st[3] != 0) {
+                          O* o = reinterpret_cast<O*>(p[0]);
+                          const A* x = reinterpret_cast<const A*>(p[1]);
+                          const B* y = reinterpret_cast<const B*>(p[2]);
+                          const C* z = reinterpret_cast<const C*>(p[3]);
+                          for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i], z[i]);
+                        } else {
+                          for (int64_t i = 0; i < n; ++i)
+                            detail::at<O>(p[0], i, st[0]) =
+                                f(detail::at<A>(p[1], i, st[1]), detail::at<B>(p[2], i, st[2]),
+                                  detail::at<C>(p[3], i, st[3]));
+                        }
                       });
 }
 
