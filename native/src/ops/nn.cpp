@@ -293,6 +293,16 @@ Tensor conv_forward(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, 
   return y;
 }
 
+// gy[n0 + i, o, :] -> dst [o, nb * l]: a chunk of images' output gradients laid out channel-major,
+// the layout both backward GEMMs read.
+template <class T>
+void channels_first(const T* gp, const ConvGeom& g, int64_t n0, int64_t nb, T* dst) {
+  const int64_t l = g.l(), ld = nb * l;
+  for (int64_t i = 0; i < nb; ++i)
+    for (int64_t o = 0; o < g.o; ++o)
+      std::copy(gp + ((n0 + i) * g.o + o) * l, gp + ((n0 + i) * g.o + o + 1) * l, dst + o * ld + i * l);
+}
+
 // gx [n, c, h, w] = col2im(w_g^T @ gy_g) per image and group.
 Tensor conv_input_grad(const Tensor& gy_in, const Tensor& w_in, const Dims& xs, const Conv2dParams& p,
                        Ctx ctx) {
@@ -309,10 +319,7 @@ Tensor conv_input_grad(const Tensor& gy_in, const Tensor& w_in, const Dims& xs, 
     T* xp = gx->data<T>();
     for (int64_t n0 = 0; n0 < g.n; n0 += chunk) {
       const int64_t nb = std::min(chunk, g.n - n0), ld = nb * l;
-      // gy[n0 + i, o, l] -> gyt [o, nb * l]
-      for (int64_t i = 0; i < nb; ++i)
-        for (int64_t o = 0; o < g.o; ++o)
-          std::copy(gp + ((n0 + i) * g.o + o) * l, gp + ((n0 + i) * g.o + o + 1) * l, gyt.data() + o * ld + i * l);
+      channels_first(gp, g, n0, nb, gyt.data());
       for (int64_t grp = 0; grp < p.groups; ++grp)
         // cols_g [k, nb * l] = w_g^T [k, og] @ gyt[group rows] [og, nb * l]
         gemm_safe(true, false, k, ld, og, wp + grp * og * k, k, gyt.data() + grp * og * ld, ld, T(0),
@@ -349,9 +356,7 @@ Tensor conv_weight_grad(const Tensor& x_in, const Tensor& gy_in, const Dims& ws,
     for (int64_t n0 = 0; n0 < g.n; n0 += chunk) {
       const int64_t nb = std::min(chunk, g.n - n0), ld = nb * l;
       for (int64_t i = 0; i < nb; ++i) im2col(xp + (n0 + i) * g.c * g.h * g.w, g, cols.data() + i * l, ld);
-      for (int64_t i = 0; i < nb; ++i)
-        for (int64_t o = 0; o < g.o; ++o)
-          std::copy(gp + ((n0 + i) * g.o + o) * l, gp + ((n0 + i) * g.o + o + 1) * l, gyt.data() + o * ld + i * l);
+      channels_first(gp, g, n0, nb, gyt.data());
       for (int64_t grp = 0; grp < p.groups; ++grp)
         // gw_g [og, k] += gyt[group rows] [og, nb * l] @ cols_g^T [nb * l, k]
         gemm_safe(false, true, og, k, ld, gyt.data() + grp * og * ld, ld, cols.data() + grp * k * ld, ld,
