@@ -1,8 +1,9 @@
 package dev.nabla.nn;
 
 import dev.nabla.DType;
-import dev.nabla.GradMode;
+import dev.nabla.Generator;
 import dev.nabla.Tensor;
+import dev.nabla.nn.init.Init;
 
 /**
  * {@code y = x W^T + b}, like {@code torch.nn.Linear}. Weight {@code [out, in]}, bias {@code [out]}.
@@ -34,12 +35,9 @@ public final class Linear extends Module {
         registerParameter("bias", bias ? uniform(bound, dtype, outFeatures) : null);
     }
 
-    /** Uniform in [-bound, bound), made without recording a graph. */
+    /** Uniform in [-bound, bound) from the default generator, drawn in {@code dtype}. */
     static Tensor uniform(double bound, DType dtype, long... shape) {
-        try (var g = GradMode.noGrad()) {
-            Tensor u = Tensor.rand(dev.nabla.Generator.defaultGenerator(), dtype, shape);
-            return u.mulInPlace(2 * bound).addInPlace(-bound);
-        }
+        return Init.uniform(Tensor.zeros(dtype, shape), -bound, bound, Generator.defaultGenerator());
     }
 
     public Tensor weight() {
