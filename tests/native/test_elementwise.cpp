@@ -425,3 +425,35 @@ TEST(Autograd, UnaryAndWhereBackwardThroughTheABI) {
   double s0 = sigmoid_ref(-1.0);
   expect_values_near(to_vector(g.get()), {s0 * (1 - s0), std::exp(0.5), std::exp(2.0)}, NB_DTYPE_F64, "grad");
 }
+
+// relu's gradient: g where x > 0 or x is NaN, else 0 (threshold_backward). Contiguous alike
+// float inputs take a vector select, others the mask-and-where path; both are checked on sizes
+// around the vector width, with zeros, signed zeros, infinities and NaN in x and in g.
+TEST(Autograd, ReluBackwardFastAndGeneralPathsAgree) {
+  std::mt19937 rng(23);
+  for (int32_t dt : {NB_DTYPE_F32, NB_DTYPE_F64})
+    for (int64_t n : {1, 7, 8, 9, 31, 100003})
+      for (Layout layout : {Layout::Contiguous, Layout::Transposed}) {
+        SCOPED_TRACE("n " + std::to_string(n) + " dtype " + std::to_string(dt) + " " + layout_name(layout));
+        Shape shape{n, 2};
+        auto xv = rounded(random_values(rng, 2 * n, -1, 1), dt), gv = rounded(random_values(rng, 2 * n), dt);
+        const double specials[] = {0.0, -0.0, NAN, INFINITY, -INFINITY, 1e-40};
+        for (size_t k = 0; k < 6 && k < xv.size(); ++k) xv[k] = specials[k];
+        if (gv.size() > 9) gv[8] = NAN, gv[9] = INFINITY;
+        Tensor x = make_tensor(xv, shape, dt, layout), g = from_vector(gv, shape, dt);
+        NB_ASSERT_OK(nb_tensor_set_requires_grad(x.get(), 1));
+        Tensor y = call("relu", {x.get()}, {}, {}, NB_GRAD);
+        NB_ASSERT_OK(nb_tensor_backward(NB_GRAD, y.get(), g.get(), 0, 0));
+        Tensor gx(nb_tensor_grad(x.get()));
+        ASSERT_TRUE(gx);
+        auto got = to_vector(gx.get());
+        for (int64_t i = 0; i < 2 * n; ++i) {
+          const double xr = static_cast<double>(dt == NB_DTYPE_F32 ? double(float(xv[i])) : xv[i]);
+          const double want = (xr <= 0) ? 0.0 : gv[i];  // NaN x: the comparison is false, g flows
+          if (std::isnan(want))
+            EXPECT_TRUE(std::isnan(got[i])) << "at " << i;
+          else
+            EXPECT_EQ(got[i], want) << "at " << i << " x " << xr;
+        }
+      }
+}

@@ -296,6 +296,89 @@ TEST(MaxPool2d, MatchesNaiveLoopsWithGradients) {
   EXPECT_GE(tested, 30);
 }
 
+// The 2x2, stride-2 pool (most CNNs') has its own vectorized scan and a one-pass backward: checked
+// against the loop on odd and even sizes wide enough for the vector loop, with ties (the first
+// maximum wins), NaN (wins its window) and infinities.
+TEST(MaxPool2d, TwoByTwoStrideTwoMatchesTheLoop) {
+  std::mt19937 rng(11);
+  const Shape sizes[] = {{1, 1, 2, 2}, {2, 3, 5, 7}, {1, 2, 26, 26}, {2, 2, 11, 11}, {1, 1, 4, 37}, {3, 1, 35, 18}};
+  for (int32_t dt : kFloatTypes)
+    for (const Shape &xs : sizes) {
+      SCOPED_TRACE(shape_str(xs) + " dtype " + std::to_string(dt));
+      const int64_t h = xs[2], w = xs[3], oh = h / 2, ow = w / 2, planes = xs[0] * xs[1];
+      Shape ys{xs[0], xs[1], oh, ow};
+      std::vector<double> xv(numel_of(xs));
+      std::uniform_int_distribution<int> few(-3, 3);
+      for (double &v : xv) v = few(rng);  // many ties
+      for (size_t i = 0; i < xv.size(); i += 13) xv[i] = NAN;
+      for (size_t i = 5; i < xv.size(); i += 17) xv[i] = INFINITY;
+      for (size_t i = 7; i < xv.size(); i += 19) xv[i] = -INFINITY;
+      auto gv = rounded(random_values(rng, numel_of(ys)), dt);
+      Tensor x = from_vector(xv, xs, dt), gy = from_vector(gv, ys, dt);
+      NB_ASSERT_OK(nb_tensor_set_requires_grad(x.get(), 1));
+      auto out = call("max_pool2d", {x.get()}, {2, 2, 2, 2, 0, 0, 1, 1}, NB_GRAD);
+      ASSERT_EQ(out.size(), 2u);
+      std::vector<double> want(numel_of(ys)), want_idx(numel_of(ys)), want_gx(xv.size(), 0.0);
+      for (int64_t pl = 0; pl < planes; ++pl)
+        for (int64_t oy = 0; oy < oh; ++oy)
+          for (int64_t ox = 0; ox < ow; ++ox) {
+            double best = 0;
+            int64_t bi = -1;
+            for (int64_t ki = 0; ki < 2; ++ki)
+              for (int64_t kj = 0; kj < 2; ++kj) {
+                int64_t i = (2 * oy + ki) * w + 2 * ox + kj;
+                double v = xv[pl * h * w + i];
+                if (bi < 0 || std::isnan(v) || (!std::isnan(best) && v > best)) best = v, bi = i;
+              }
+            int64_t yi = (pl * oh + oy) * ow + ox;
+            want[yi] = best;
+            want_idx[yi] = static_cast<double>(bi);
+            want_gx[pl * h * w + bi] += gv[yi];
+          }
+      auto got = to_vector(out[0].get());
+      for (size_t i = 0; i < want.size(); ++i)
+        if (std::isnan(want[i]))
+          EXPECT_TRUE(std::isnan(got[i])) << "value at " << i;
+        else
+          EXPECT_EQ(got[i], want[i]) << "value at " << i;
+      EXPECT_EQ(to_vector(out[1].get()), want_idx);
+      NB_ASSERT_OK(nb_tensor_backward(NB_GRAD, out[0].get(), gy.get(), 0, 0));
+      EXPECT_EQ(to_vector(grad_of(x).get()), want_gx);  // uncovered rows and columns get exact zeros
+    }
+}
+
+// Convolutions whose images give at least 256 output positions run one GEMM per image, and with
+// the forward's columns kept the weight gradient reads them at the batch's row stride; checked
+// against the loops when only the weight, only the input, or both need gradients.
+TEST(Conv2d, WideImagesMatchNaiveLoops) {
+  std::mt19937 rng(29);
+  const ConvCase cases[] = {{3, 1, 1, 4, 18, 18, 3, 3, 1, 1, 0, 0, 1, 1, true},
+                            {2, 2, 2, 3, 20, 17, 3, 3, 1, 1, 1, 1, 1, 1, true},
+                            {2, 1, 3, 2, 33, 30, 2, 3, 2, 1, 0, 1, 1, 1, false}};
+  for (const ConvCase &k : cases)
+    for (int32_t dt : kFloatTypes)
+      for (int which = 0; which < 3; ++which) {  // 0: x and w, 1: w only, 2: x only
+        SCOPED_TRACE(k.str() + " dtype " + std::to_string(dt) + " grads " + std::to_string(which));
+        ASSERT_GE(k.oh() * k.ow(), 256);
+        Shape xs{k.n, k.c(), k.h, k.w}, ws{k.o(), k.cg, k.kh, k.kw}, ys{k.n, k.o(), k.oh(), k.ow()};
+        auto xv = rounded(random_values(rng, numel_of(xs)), dt), wv = rounded(random_values(rng, numel_of(ws)), dt);
+        auto bv = rounded(random_values(rng, k.o()), dt), gv = rounded(random_values(rng, numel_of(ys)), dt);
+        Tensor x = from_vector(xv, xs, dt), w = from_vector(wv, ws, dt), b = from_vector(bv, {k.o()}, dt);
+        Tensor gy = from_vector(gv, ys, dt);
+        if (which != 1) NB_ASSERT_OK(nb_tensor_set_requires_grad(x.get(), 1));
+        if (which != 2) NB_ASSERT_OK(nb_tensor_set_requires_grad(w.get(), 1));
+        std::vector<const nb_tensor *> in{x.get(), w.get()};
+        if (k.bias) in.push_back(b.get());
+        auto out = call("conv2d", in, k.ints(), NB_GRAD);
+        ASSERT_EQ(out.size(), 1u);
+        ConvRef r = conv_ref(k, xv, wv, bv, gv);
+        expect_close(to_vector(out[0].get()), r.y, dt, "y");
+        NB_ASSERT_OK(nb_tensor_backward(NB_GRAD, out[0].get(), gy.get(), 0, 0));
+        if (which != 1) expect_close(to_vector(grad_of(x).get()), r.gx, dt, "grad x");
+        if (which != 2) expect_close(to_vector(grad_of(w).get()), r.gw, dt, "grad w");
+      }
+}
+
 TEST(AvgPool2d, MatchesNaiveLoopsWithGradients) {
   std::mt19937 rng(5);
   auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
