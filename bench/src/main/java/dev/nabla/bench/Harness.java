@@ -48,6 +48,7 @@ public final class Harness {
         for (int t = 0; t < trials; t++) {
             for (int k = 0; k < n; k++) {
                 int e = (t % 2 == 0) ? k : n - 1 - k;
+                settle();
                 long ns = timeOnce(entries.get(e).c(), iters[e]);
                 perOp[e][t] = ns / (double) iters[e] / unitNs;
             }
@@ -58,6 +59,21 @@ public final class Harness {
         }
         return out;
     }
+
+    /**
+     * Both engines' OpenBLAS pools busy-wait for a while after each call (OpenBLAS's thread timeout, about
+     * 0.1 s); a trial that starts right after the other engine's would share the cores with those spinning
+     * threads. A pause before every trial lets them go to sleep, so neither engine pays for the other.
+     */
+    private static void settle() {
+        try {
+            Thread.sleep(SETTLE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final long SETTLE_MS = Long.getLong("bench.settleMs", 300);
 
     /** Runs the case for at least {@code warmupMs}, doubling the batch; returns the iterations for one trial. */
     private static long warmUp(Case c, Options o) {
