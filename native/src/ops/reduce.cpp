@@ -66,6 +66,19 @@ Tensor sum_raw(const Tensor& a, const SmallVec<bool, 6>& mask, const char* op) {
   return a->dtype == DType::F64 ? acc : to_dtype(acc, a->dtype, Ctx{});
 }
 
+// The sum of every element of a small contiguous float tensor, as a 0-dim tensor: one vector loop,
+// without the general path's double accumulator tensor, strided iteration and final cast (most of
+// a tiny sum's cost, e.g. a scalar loss). Null for anything else. Same double accumulation.
+Tensor sum_all_small(const Tensor& a, const char* op) {
+  const int64_t n = a->numel();
+  if (!is_floating(a->dtype) || n > kElementwiseGrain || !a->is_contiguous()) return Tensor();
+  Tensor out = empty(Dims{}, a->dtype);
+  NB_DISPATCH_FLOAT(a->dtype, op, [&] {
+    *out->data<scalar_t>() = static_cast<scalar_t>(sum_contiguous(a->data<scalar_t>(), n));
+  });
+  return out;
+}
+
 Tensor finish_shape(Tensor out, const Tensor& a, const SmallVec<bool, 6>& mask, bool keep_dim) {
   if (keep_dim) return out;
   Dims s = kept_shape(a, mask, false);
@@ -100,7 +113,8 @@ namespace {
 Tensor reduce(const Tensor& a, const Dims& dims, bool keep_dim, bool all, bool is_mean, Ctx ctx) {
   const char* op = is_mean ? "mean" : "sum";
   auto mask = reduce_mask(a, dims, op);
-  Tensor out = finish_shape(sum_raw(a, mask, op), a, mask, keep_dim);
+  Tensor out = all && !keep_dim ? sum_all_small(a, op) : Tensor();
+  if (!out) out = finish_shape(sum_raw(a, mask, op), a, mask, keep_dim);
   int64_t count = 1;
   for (size_t i = 0; i < mask.size(); ++i)
     if (mask[i]) count *= a->shape[i];

@@ -4,7 +4,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <cstring>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 namespace nabla {
@@ -22,13 +24,15 @@ class SmallVec {
     for (; first != last; ++first) push_back(*first);
   }
   SmallVec(const SmallVec& o) {
-    for (const T& v : o) push_back(v);
+    if (!copy_inline(o))
+      for (const T& v : o) push_back(v);
   }
   SmallVec(SmallVec&& o) noexcept { take(std::move(o)); }
   SmallVec& operator=(const SmallVec& o) {
     if (this != &o) {
       clear();
-      for (const T& v : o) push_back(v);
+      if (!copy_inline(o))
+        for (const T& v : o) push_back(v);
     }
     return *this;
   }
@@ -86,6 +90,18 @@ class SmallVec {
   bool operator!=(const SmallVec& o) const { return !(*this == o); }
 
  private:
+  // Shapes and strides are copied with every tensor an op makes: for plain data that fits inline,
+  // one memcpy instead of a push_back per element. False when the element-wise path is needed.
+  bool copy_inline(const SmallVec& o) {
+    if constexpr (std::is_trivially_copyable<T>::value) {
+      if (o.size_ <= N && !heap_) {
+        if (o.size_) std::memcpy(static_cast<void*>(inline_), o.ptr(), o.size_ * sizeof(T));
+        size_ = o.size_;
+        return true;
+      }
+    }
+    return false;
+  }
   T* ptr() { return heap_ ? heap_ : reinterpret_cast<T*>(inline_); }
   const T* ptr() const { return heap_ ? heap_ : reinterpret_cast<const T*>(inline_); }
   void grow(size_t cap) {
@@ -116,7 +132,8 @@ class SmallVec {
       o.size_ = 0;
       o.cap_ = N;
     } else {
-      for (size_t i = 0; i < o.size_; ++i) push_back(std::move(o.ptr()[i]));
+      if (!copy_inline(o))
+        for (size_t i = 0; i < o.size_; ++i) push_back(std::move(o.ptr()[i]));
       o.clear();
     }
   }

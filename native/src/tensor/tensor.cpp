@@ -133,10 +133,35 @@ class StorageCache {
 void empty_storage_cache() { StorageCache::get().empty(); }
 int64_t cached_storage_bytes() { return static_cast<int64_t>(StorageCache::get().cached()); }
 
+// The header rounded up to malloc's alignment: a small storage's data starts there.
+constexpr size_t kHeaderBytes = (sizeof(Storage) + 15) / 16 * 16;
+
+void* Storage::operator new(size_t size) {
+  void* p = std::malloc(size);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+void* Storage::operator new(size_t size, WithData, size_t data_bytes) {
+  void* p = std::malloc(kHeaderBytes + data_bytes);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+void Storage::operator delete(void* p) { std::free(p); }
+void Storage::operator delete(void* p, WithData, size_t) { std::free(p); }
+
 Ptr<Storage> Storage::create(int64_t nbytes) {
   size_t bytes = static_cast<size_t>(nbytes > 0 ? nbytes : 1);
   void* data;
   int cls = -1;
+#ifndef NABLA_SANITIZE
+  // A tiny tensor (a loss, a 2x2 in W2) takes one malloc for header and data, not two. (Sanitized
+  // builds keep separate blocks, so that ASan bounds each buffer exactly.)
+  if (bytes <= 64) {
+    Storage* s = new (WithData{}, bytes) Storage(nullptr, nbytes, -2);
+    s->data_ = reinterpret_cast<char*>(s) + kHeaderBytes;
+    return Ptr<Storage>::adopt(s);
+  }
+#endif
   if (bytes <= 256) {
     // Small buffers skip the aligned allocator: malloc's 16 bytes suffice for them, and it is faster.
     data = std::malloc(bytes);
@@ -157,6 +182,7 @@ Ptr<Storage> Storage::create(int64_t nbytes) {
 }
 
 Storage::~Storage() {
+  if (cls_ == -2) return;  // the data goes with the block
   if (cls_ >= 0) {
     size_t rounded;
     size_class(static_cast<size_t>(nbytes_), rounded);

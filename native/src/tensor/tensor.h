@@ -27,11 +27,18 @@ class Storage : public RefCounted {
   std::atomic<int64_t> version{0};
   ~Storage() override;
 
+  // Storages live in malloc'd blocks; a small one shares its block with its data (create).
+  struct WithData {};
+  static void* operator new(size_t size);
+  static void* operator new(size_t size, WithData, size_t data_bytes);
+  static void operator delete(void* p);
+  static void operator delete(void* p, WithData, size_t);
+
  private:
   Storage(void* data, int64_t nbytes, int cls) : data_(data), nbytes_(nbytes), cls_(cls) {}
   void* data_;
   int64_t nbytes_;
-  int cls_;  // size class in the storage cache, -1 for a small buffer from malloc
+  int cls_;  // size class in the storage cache; -1 for a buffer from malloc, -2 for one in this block
 };
 
 // The storage cache (tensor.cpp): returns every cached buffer to the system; bytes cached now.
