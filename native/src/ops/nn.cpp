@@ -7,6 +7,7 @@
 // avg_pool2d <-> its adjoint). Each member records a node, so create_graph gives second (and
 // higher) order gradients with no extra formulas.
 #include "ops/nn.h"
+#include "ops/pool2x2.h"
 
 #include <cblas.h>
 
@@ -564,31 +565,6 @@ void record_gather(const Tensor& out, const Tensor& src, const Tensor& idx, Ctx 
   node->has_saved = true;
 }
 
-// One row of windows of the pool's gradient: g goes to the input its index names, 0 to the other
-// three. Restrict pointers and selects, so that it vectorizes (as pool2x2_row).
-template <class T>
-__attribute__((always_inline)) inline void pool2x2_bw_row(const T* __restrict gr, const int64_t* __restrict ir,
-                                                          T* __restrict r0, T* __restrict r1, int64_t base,
-                                                          int64_t w, int64_t ow) {
-  for (int64_t ox = 0; ox < ow; ++ox) {
-    const int64_t k = ir[ox] - base - 2 * ox;  // 0, 1, w or w + 1
-    const T v = gr[ox];
-    r0[2 * ox] = k == 0 ? v : T(0);
-    r0[2 * ox + 1] = k == 1 ? v : T(0);
-    r1[2 * ox] = k == w ? v : T(0);
-    r1[2 * ox + 1] = k == w + 1 ? v : T(0);
-  }
-}
-template <class T>
-__attribute__((target("avx2"))) void pool2x2_bw_row_avx2(const T* gr, const int64_t* ir, T* r0, T* r1, int64_t base,
-                                                         int64_t w, int64_t ow) {
-  pool2x2_bw_row(gr, ir, r0, r1, base, w, ow);
-}
-template <class T>
-void pool2x2_bw_row_base(const T* gr, const int64_t* ir, T* r0, T* r1, int64_t base, int64_t w, int64_t ow) {
-  pool2x2_bw_row(gr, ir, r0, r1, base, w, ow);
-}
-
 // The 2x2, stride-2 pool's gradient written in one pass: each window's four inputs get g or 0 by
 // the index, and the rows and columns no window covers get 0. No zero fill, then scatter.
 Tensor pool2x2_backward(const Tensor& g_in, const Tensor& idx_in, const Dims& shape) {
@@ -600,7 +576,6 @@ Tensor pool2x2_backward(const Tensor& g_in, const Tensor& idx_in, const Dims& sh
     const scalar_t* gp = g->data<scalar_t>();
     const int64_t* ip = idx->data<int64_t>();
     scalar_t* op = out->data<scalar_t>();
-    const bool avx2 = vm::cpu_has_avx2_fma();
     parallel_for(0, planes, std::max<int64_t>(1, 8192 / std::max<int64_t>(h * w, 1)), [&](int64_t p0, int64_t p1) {
       for (int64_t pl = p0; pl < p1; ++pl) {
         scalar_t* o = op + pl * h * w;
@@ -609,10 +584,7 @@ Tensor pool2x2_backward(const Tensor& g_in, const Tensor& idx_in, const Dims& sh
           const int64_t* ir = ip + (pl * oh + oy) * ow;
           scalar_t* r0 = o + 2 * oy * w;
           scalar_t* r1 = r0 + w;
-          if (avx2)
-            pool2x2_bw_row_avx2(gr, ir, r0, r1, 2 * oy * w, w, ow);
-          else
-            pool2x2_bw_row_base(gr, ir, r0, r1, 2 * oy * w, w, ow);
+          pool2x2_backward_row(gr, ir, r0, r1, 2 * oy * w, w, ow);
           for (int64_t x = 2 * ow; x < w; ++x) r0[x] = r1[x] = scalar_t(0);
         }
         for (int64_t y = 2 * oh; y < h; ++y) std::fill(o + y * w, o + (y + 1) * w, scalar_t(0));
@@ -673,46 +645,6 @@ Tensor plane_scatter(const Tensor& g_in, const Tensor& idx_in, const Dims& shape
 
 }  // namespace
 
-namespace {
-
-// One output row of the 2x2, stride-2 max pool (most CNNs' pool): the windows of rows r0 and r1,
-// the value and the index in the plane (PyTorch's order: the first maximum wins, a NaN wins). With
-// restrict pointers and selects GCC vectorizes it (the general scan keeps data-dependent branches,
-// mispredicted on about half of the windows).
-template <class T>
-__attribute__((always_inline)) inline void pool2x2_row(const T* __restrict r0, const T* __restrict r1, int64_t first,
-                                                       int64_t w, T* __restrict ov, int64_t* __restrict oi,
-                                                       int64_t ow) {
-  for (int64_t ox = 0; ox < ow; ++ox) {
-    const T a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1];
-    const int64_t i = first + 2 * ox;
-    T best = a;
-    int64_t bi = i;
-    bool t = (b > best) | (b != b);
-    best = t ? b : best;
-    bi = t ? i + 1 : bi;
-    t = (c > best) | (c != c);
-    best = t ? c : best;
-    bi = t ? i + w : bi;
-    t = (d > best) | (d != d);
-    best = t ? d : best;
-    bi = t ? i + w + 1 : bi;
-    ov[ox] = best;
-    oi[ox] = bi;
-  }
-}
-template <class T>
-__attribute__((target("avx2"))) void pool2x2_row_avx2(const T* r0, const T* r1, int64_t first, int64_t w, T* ov,
-                                                      int64_t* oi, int64_t ow) {
-  pool2x2_row(r0, r1, first, w, ov, oi, ow);
-}
-template <class T>
-void pool2x2_row_base(const T* r0, const T* r1, int64_t first, int64_t w, T* ov, int64_t* oi, int64_t ow) {
-  pool2x2_row(r0, r1, first, w, ov, oi, ow);
-}
-
-}  // namespace
-
 std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const Pool2dParams& p, Ctx ctx) {
   check_float(input, "max_pool2d", "input");
   if (input->ndim() == 3) {
@@ -735,16 +667,12 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const Pool2dParams& p,
     // not branches (the data decides them; windows are independent, so they overlap in the core).
     if (p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 && p.dh == 1 &&
         p.dw == 1) {
-      const bool avx2 = vm::cpu_has_avx2_fma();
       parallel_for(0, g.planes, grain, [&](int64_t pl0, int64_t pl1) {
         for (int64_t pl = pl0; pl < pl1; ++pl)
           for (int64_t oy = 0; oy < g.oh; ++oy) {
             const int64_t first = 2 * oy * g.w, o = (pl * g.oh + oy) * g.ow;
             const scalar_t* r0 = xp + pl * g.h * g.w + first;
-            if (avx2)
-              pool2x2_row_avx2(r0, r0 + g.w, first, g.w, vp + o, ip + o, g.ow);
-            else
-              pool2x2_row_base(r0, r0 + g.w, first, g.w, vp + o, ip + o, g.ow);
+            pool2x2_forward_row(r0, r0 + g.w, first, g.w, vp + o, ip + o, g.ow);
           }
       });
       return;

@@ -1,5 +1,7 @@
 // Reductions. Forward, then the backward rule right below.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "kernels/iter.h"
 #include "kernels/reduce_kernels.h"
@@ -36,9 +38,46 @@ Dims kept_shape(const Tensor& a, const SmallVec<bool, 6>& mask, bool keep_dim) {
 // Sums accumulate in double whatever the layout (the reduced dim may be the outer one, as for a
 // bias gradient over a batch), then round once to the input's dtype. A sum of everything is split
 // between threads (sum_each_strided, kernels/iter.h).
+// A sum over the outer and inner dims of a contiguous tensor that keeps one block of middle dims:
+// out[k] = sum over o, i of a[o, k, i]. That is every bias gradient (Linear: [batch, features] over
+// dim 0; conv: [n, c, h, w] over 0, 2, 3). Each kept element has its own double accumulator, the
+// inner runs are summed by sum_contiguous, and threads split the kept elements: no accumulator
+// tensor, no strided iteration, no cast pass. Null when the mask has another pattern.
+Tensor sum_outer_inner(const Tensor& a, const SmallVec<bool, 6>& mask) {
+  const size_t nd = mask.size();
+  size_t first = 0, last = nd;  // kept dims are [first, last)
+  while (first < nd && mask[first]) ++first;
+  while (last > first && mask[last - 1]) --last;
+  if (first == last) return Tensor();  // everything reduced: the general path splits it
+  for (size_t d = first; d < last; ++d)
+    if (mask[d]) return Tensor();
+  if (!a->is_contiguous()) return Tensor();
+  int64_t O = 1, K = 1, I = 1;
+  for (size_t d = 0; d < nd; ++d) (d < first ? O : d < last ? K : I) *= a->shape[d];
+  Tensor out = empty(kept_shape(a, mask, true), a->dtype);
+  NB_DISPATCH_FLOAT(a->dtype, "sum", [&] {
+    const scalar_t* x = a->data<scalar_t>();
+    scalar_t* y = out->data<scalar_t>();
+    const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(O * I, 1));
+    parallel_for(0, K, grain, [&](int64_t k0, int64_t k1) {
+      std::vector<double> acc(static_cast<size_t>(k1 - k0), 0.0);
+      for (int64_t o = 0; o < O; ++o) {
+        const scalar_t* row = x + (o * K + k0) * I;
+        if (I == 1)
+          for (int64_t k = 0; k < k1 - k0; ++k) acc[k] += static_cast<double>(row[k]);
+        else
+          for (int64_t k = 0; k < k1 - k0; ++k) acc[k] += sum_contiguous(row + k * I, I);
+      }
+      for (int64_t k = k0; k < k1; ++k) y[k] = static_cast<scalar_t>(acc[k - k0]);
+    });
+  });
+  return out;
+}
+
 Tensor sum_raw(const Tensor& a, const SmallVec<bool, 6>& mask, const char* op) {
   if (!is_floating(a->dtype))
     fail_arg(std::string(op) + ": expected a float32 or float64 tensor, got " + dtype_name(a->dtype));
+  if (Tensor fast = sum_outer_inner(a, mask)) return fast;
   Tensor acc = full(kept_shape(a, mask, true), DType::F64, 0.0);
   NB_DISPATCH_FLOAT(a->dtype, op, [&] {
     using T = scalar_t;
