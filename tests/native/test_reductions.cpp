@@ -99,6 +99,9 @@ const Case kCases[] = {
     {{7}, {0}},          {{3, 5}, {1}},      {{3, 5}, {0}},       {{3, 5, 7}, {1}},
     {{3, 5, 7}, {0, 2}}, {{2, 1, 3}, {1}},   {{4, 3, 5}, {-1}},   {{3, 5, 7}, {}},
     {{1, 4}, {0}},       {{5, 3, 2, 3}, {3, 1}},
+    // bias-gradient shapes (outer and inner dims reduced, one kept block), large enough to be split
+    // between threads: a conv's [n, c, h, w] over 0, 2, 3 and a Linear's [batch, features] over 0
+    {{16, 40, 30, 30}, {0, 2, 3}}, {{5000, 13}, {0}}, {{3, 4, 5, 6}, {0, 3}},
 };
 
 std::set<int64_t> norm_dims(const Case &c) {
