@@ -312,6 +312,21 @@ TEST(Matmul, Random2DSizesAndLayouts) {
         for (bool tb : {false, true}) check_matmul({m, k}, {k, n}, dt, ta, tb, rng);
 }
 
+// Products of 2^21 multiply-adds and more run on several OpenBLAS threads (kernels/blas.h), smaller
+// ones on one: every transpose, odd sizes, at 2 and 3 threads, against the naive loop.
+TEST(Matmul, LargeProductsOnSeveralThreads) {
+  std::mt19937 rng(8);
+  const std::vector<std::array<int64_t, 3>> mkn = {{133, 150, 141}, {40, 301, 250}, {301, 33, 217}, {17, 2000, 97}};
+  for (int32_t threads : {2, 3}) {
+    NB_ASSERT_OK(nb_set_num_threads(threads));
+    for (const auto &[m, k, n] : mkn)
+      for (int32_t dt : kFloatTypes)
+        for (bool ta : {false, true})
+          for (bool tb : {false, true}) check_matmul({m, k}, {k, n}, dt, ta, tb, rng);
+  }
+  NB_ASSERT_OK(nb_set_num_threads(2));
+}
+
 TEST(Matmul, OneDimensionalOperands) {
   std::mt19937 rng(4);
   for (int32_t dt : kFloatTypes)

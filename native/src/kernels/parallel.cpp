@@ -7,7 +7,6 @@
 // the caller returns. Idle workers block on a condition variable.
 #include "kernels/parallel.h"
 
-#include <cblas.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -175,23 +174,9 @@ void set_num_threads(int n) {
   if (n < 1) n = 1;
   g_threads.store(n);
   Pool::get().resize();
-  openblas_set_num_threads(n);
 }
 
 bool in_parallel_region() { return t_in_parallel; }
-
-BlasSerialIfSmall::BlasSerialIfSmall(int64_t m, int64_t n, int64_t k) {
-  // The product may overflow only for sizes far above the threshold.
-  if (m > 0 && n > 0 && k > 0 && m < kMaxSerialMnk && n < kMaxSerialMnk && k < kMaxSerialMnk &&
-      m * n < kMaxSerialMnk && m * n * k < kMaxSerialMnk && num_threads() > 1) {
-    openblas_set_num_threads(1);
-    active_ = true;
-  }
-}
-
-BlasSerialIfSmall::~BlasSerialIfSmall() {
-  if (active_) openblas_set_num_threads(num_threads());
-}
 
 int64_t parallel_chunks(int64_t n, int64_t grain) {
   if (t_in_parallel) return 1;

@@ -7,10 +7,10 @@
 //   partition that depends only on (n, grain, num_threads): a reduction that sums per chunk and then
 //   adds the chunk sums in order is deterministic for a fixed thread count.
 // - The calling thread takes chunks too; workers sleep on a condition variable when idle (no
-//   spinning: on two cores a spinning worker would steal the core that OpenBLAS's threads need).
+//   spinning: on two cores a spinning worker would steal the other core's work).
 // - A parallel_for inside a chunk, or one called while another thread holds the pool, runs inline.
-// - The thread count also sets OpenBLAS's (see set_num_threads); our pool and OpenBLAS's never run
-//   at once, since the code that calls them is sequential.
+// - GEMMs run on OpenBLAS's own threads, as many as num_threads() (kernels/blas.h); the two pools
+//   never run at once, since the code that calls them is sequential.
 #pragma once
 #include <cstdint>
 
@@ -20,28 +20,13 @@ namespace nabla {
 // worker (a few µs) pays for itself.
 constexpr int64_t kElementwiseGrain = 32768;
 
-// Threads used by parallel_for and OpenBLAS; the default is the number of cores this process may run
+// Threads used by parallel_for and by OpenBLAS; the default is the number of cores this process may run
 // on (sched_getaffinity), like torch.get_num_threads.
 int num_threads();
-// n >= 1; also sets OpenBLAS's thread count. Workers start lazily, on the first parallel_for.
+// n >= 1. Workers start lazily, on the first parallel_for.
 void set_num_threads(int n);
 // True inside a chunk run by parallel_for (on any thread).
 bool in_parallel_region();
-
-// OpenBLAS threads a product once m*n*k passes 64^3; up to about 128^3 a second thread costs more to
-// wake than it saves (measured: tools/bench_native.cpp). Declared around a GEMM call, this holds
-// OpenBLAS at one thread for such products and restores num_threads() after.
-class BlasSerialIfSmall {
- public:
-  static constexpr int64_t kMaxSerialMnk = int64_t{1} << 21;
-  explicit BlasSerialIfSmall(int64_t m, int64_t n, int64_t k);
-  ~BlasSerialIfSmall();
-  BlasSerialIfSmall(const BlasSerialIfSmall&) = delete;
-  BlasSerialIfSmall& operator=(const BlasSerialIfSmall&) = delete;
-
- private:
-  bool active_ = false;
-};
 
 namespace detail {
 using TaskFn = void (*)(const void* ctx, int64_t task);

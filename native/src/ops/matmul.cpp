@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "kernels/blas.h"
 #include "kernels/parallel.h"
 #include "ops/registry.h"
 
@@ -56,13 +57,13 @@ void blas_operand(Tensor& t, CBLAS_TRANSPOSE& trans, int64_t& ld) {
 
 void gemm(DType dt, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k, const char* a,
           int64_t lda, const char* b, int64_t ldb, char* c, int64_t ldc) {
-  BlasSerialIfSmall serial(m, n, k);
+  const bool at = ta == CblasTrans, bt = tb == CblasTrans;
   if (dt == DType::F32)
-    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, reinterpret_cast<const float*>(a), lda,
-                reinterpret_cast<const float*>(b), ldb, 0.0f, reinterpret_cast<float*>(c), ldc);
+    blas_gemm(at, bt, m, n, k, 1.0f, reinterpret_cast<const float*>(a), lda, reinterpret_cast<const float*>(b), ldb,
+              0.0f, reinterpret_cast<float*>(c), ldc);
   else
-    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, reinterpret_cast<const double*>(a), lda,
-                reinterpret_cast<const double*>(b), ldb, 0.0, reinterpret_cast<double*>(c), ldc);
+    blas_gemm(at, bt, m, n, k, 1.0, reinterpret_cast<const double*>(a), lda, reinterpret_cast<const double*>(b),
+              ldb, 0.0, reinterpret_cast<double*>(c), ldc);
 }
 
 Tensor mm_raw(Tensor a, Tensor b) {

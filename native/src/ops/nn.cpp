@@ -9,13 +9,13 @@
 #include "ops/nn.h"
 #include "ops/pool2x2.h"
 
-#include <cblas.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "kernels/blas.h"
 #include "kernels/cpu.h"
 #include "kernels/parallel.h"
 #include "ops/random.h"
@@ -29,18 +29,11 @@ std::string str(int64_t v) { return std::to_string(v); }
 
 bool wants(const Node& n, size_t i) { return i < n.next.size() && n.next[i].fn; }
 
-// Row-major C = alpha op(A) op(B) + beta C through OpenBLAS (see matmul.cpp).
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  BlasSerialIfSmall serial(m, n, k);
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
-          int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
-  BlasSerialIfSmall serial(m, n, k);
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, alpha, a, lda, b, ldb, beta, c, ldc);
+// Row-major C = alpha op(A) op(B) + beta C (kernels/blas.h).
+template <class T>
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
+          int64_t ldb, T beta, T* c, int64_t ldc) {
+  blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 // Skips the empty products BLAS may not like; k == 0 leaves beta * C (beta is 0 or 1 here).
 template <class T>
