@@ -7,8 +7,6 @@
 // avg_pool2d <-> its adjoint). Each member records a node, so create_graph gives second (and
 // higher) order gradients with no extra formulas.
 #include "ops/nn.h"
-#include "ops/pool2x2.h"
-
 
 #include <algorithm>
 #include <cmath>
@@ -16,8 +14,8 @@
 #include <vector>
 
 #include "kernels/blas.h"
-#include "kernels/cpu.h"
 #include "kernels/parallel.h"
+#include "ops/pool2x2.h"
 #include "ops/random.h"
 #include "ops/registry.h"
 
@@ -29,12 +27,6 @@ std::string str(int64_t v) { return std::to_string(v); }
 
 bool wants(const Node& n, size_t i) { return i < n.next.size() && n.next[i].fn; }
 
-// Row-major C = alpha op(A) op(B) + beta C (kernels/blas.h).
-template <class T>
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
-          int64_t ldb, T beta, T* c, int64_t ldc) {
-  blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
 // Skips the empty products BLAS may not like; k == 0 leaves beta * C (beta is 0 or 1 here).
 template <class T>
 void gemm_safe(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
@@ -45,7 +37,7 @@ void gemm_safe(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, in
       for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
     return;
   }
-  gemm(ta, tb, m, n, k, T(1), a, lda, b, ldb, beta, c, ldc);
+  blas_gemm(ta, tb, m, n, k, T(1), a, lda, b, ldb, beta, c, ldc);
 }
 
 void check_float(const Tensor& t, const char* op, const char* what) {
@@ -103,11 +95,8 @@ inline void valid_cols(const ConvGeom& g, int64_t kj, int64_t& lo, int64_t& hi) 
 // cols [c * kh * kw, ld]: row (ci, ki, kj), columns [0, oh * ow) hold the input pixel each output
 // position sees through kernel tap (ki, kj) of channel ci, 0 in the padding. A group's rows are
 // contiguous. ld >= oh * ow lets a batch of images sit side by side in one matrix.
-// (GCC would turn the short row copies back into memmove calls; a 3x3 kernel's rows are 10-30
-// elements, where the call costs more than the copy.)
 template <class T>
-__attribute__((optimize("no-tree-loop-distribute-patterns"))) void im2col(const T* x, const ConvGeom& g, T* cols,
-                                                                           int64_t ld) {
+void im2col(const T* x, const ConvGeom& g, T* cols, int64_t ld) {
   const Conv2dParams& p = g.p;
   for (int64_t ci = 0; ci < g.c; ++ci) {
     const T* plane = x + ci * g.h * g.w;
@@ -127,7 +116,7 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) void im2col(const 
           const T* src = plane + iy * g.w + off;
           for (int64_t ox = 0; ox < lo; ++ox) r[ox] = T(0);
           if (p.sw == 1)
-            for (int64_t ox = lo; ox < hi; ++ox) r[ox] = src[ox];  // rows are short: no memmove call
+            std::copy(src + lo, src + hi, r + lo);
           else
             for (int64_t ox = lo; ox < hi; ++ox) r[ox] = src[ox * p.sw];
           for (int64_t ox = hi; ox < g.ow; ++ox) r[ox] = T(0);
@@ -319,14 +308,17 @@ Tensor conv_forward(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, 
   return y;
 }
 
-// gy[n0 + i, o, :] -> dst [o, nb * l]: a chunk of images' output gradients laid out channel-major,
-// the layout both backward GEMMs read.
+// A chunk of images' output gradients gy[n0 + i, o, :] as [o, nb * l], channel-major, the layout
+// both backward GEMMs read: one image is that already and is read in place; several are copied
+// into buf (room for g.o * nb * l elements, unused when nb is 1).
 template <class T>
-void channels_first(const T* gp, const ConvGeom& g, int64_t n0, int64_t nb, T* dst) {
+const T* channels_first(const T* gp, const ConvGeom& g, int64_t n0, int64_t nb, T* buf) {
   const int64_t l = g.l(), ld = nb * l;
+  if (nb == 1) return gp + n0 * g.o * l;
   for (int64_t i = 0; i < nb; ++i)
     for (int64_t o = 0; o < g.o; ++o)
-      std::copy(gp + ((n0 + i) * g.o + o) * l, gp + ((n0 + i) * g.o + o + 1) * l, dst + o * ld + i * l);
+      std::copy(gp + ((n0 + i) * g.o + o) * l, gp + ((n0 + i) * g.o + o + 1) * l, buf + o * ld + i * l);
+  return buf;
 }
 
 // gx [n, c, h, w] = col2im(w_g^T @ gy_g) per image and group.
@@ -345,21 +337,17 @@ Tensor conv_input_grad(const Tensor& gy_in, const Tensor& w_in, const Dims& xs, 
                   chunk = std::min<int64_t>(conv_chunk(g), std::max<int64_t>(1, (int64_t(1) << 19) / per_image));
     Tensor cols_buf = scratch<T>(g.c * g.kh * g.kw * chunk * l);
     T* cols = cols_buf->data<T>();
-    Tensor gyt_buf = scratch<T>(g.o * chunk * l);
-    T* gyt = gyt_buf->data<T>();
+    Tensor gyt_buf = chunk > 1 ? scratch<T>(g.o * chunk * l) : Tensor();
+    T* gyt_room = chunk > 1 ? gyt_buf->data<T>() : nullptr;
     const T* gp = gy->data<T>();
     const T* wp = w->data<T>();
     T* xp = gx->data<T>();
     for (int64_t n0 = 0; n0 < g.n; n0 += chunk) {
       const int64_t nb = std::min(chunk, g.n - n0), ld = nb * l;
-      const T* gsrc = gp + n0 * g.o * l;  // one image: [o, l] already
-      if (nb > 1) {
-        channels_first(gp, g, n0, nb, gyt);
-        gsrc = gyt;
-      }
+      const T* gyt = channels_first(gp, g, n0, nb, gyt_room);
       for (int64_t grp = 0; grp < p.groups; ++grp)
         // cols_g [k, nb * l] = w_g^T [k, og] @ gyt[group rows] [og, nb * l]
-        gemm_safe(true, false, k, ld, og, wp + grp * og * k, k, gsrc + grp * og * ld, ld, T(0),
+        gemm_safe(true, false, k, ld, og, wp + grp * og * k, k, gyt + grp * og * ld, ld, T(0),
                   cols + grp * k * ld, ld);
       for (int64_t i = 0; i < nb; ++i) col2im(cols + i * l, g, xp + (n0 + i) * g.c * g.h * g.w, ld);
     }
@@ -377,7 +365,7 @@ Tensor conv_input_grad(const Tensor& gy_in, const Tensor& w_in, const Dims& xs, 
 }
 
 // gw [o, c / groups, kh, kw] = sum over images of gy_g @ im2col(x)_g^T.
-// With the forward's saved columns (saved_cols) the whole batch is one GEMM and nothing is rebuilt.
+// With the forward's saved columns (saved_cols) nothing is rebuilt.
 Tensor conv_weight_grad(const Tensor& x_in, const Tensor& gy_in, const Dims& ws, const Conv2dParams& p,
                         Ctx ctx, const Tensor& saved_cols) {
   Tensor x = contiguous(x_in, Ctx{}), gy = contiguous(gy_in, Ctx{});
@@ -393,6 +381,7 @@ Tensor conv_weight_grad(const Tensor& x_in, const Tensor& gy_in, const Dims& ws,
     Tensor cols_buf = have ? saved_cols : scratch<T>(g.c * g.kh * g.kw * chunk * l);
     T* cols = cols_buf->data<T>();
     Tensor gyt_buf = chunk > 1 ? scratch<T>(g.o * chunk * l) : Tensor();
+    T* gyt_room = chunk > 1 ? gyt_buf->data<T>() : nullptr;
     const T* xp = x->data<T>();
     const T* gp = gy->data<T>();
     T* wp = gw->data<T>();
@@ -402,11 +391,7 @@ Tensor conv_weight_grad(const Tensor& x_in, const Tensor& gy_in, const Dims& ws,
       T* cb = have ? cols + n0 * l : cols;
       if (!have)
         for (int64_t i = 0; i < nb; ++i) im2col(xp + (n0 + i) * g.c * g.h * g.w, g, cb + i * l, cld);
-      const T* gyt = gp + n0 * g.o * l;  // one image: [o, l] already
-      if (nb > 1) {
-        channels_first(gp, g, n0, nb, gyt_buf->data<T>());
-        gyt = gyt_buf->data<T>();
-      }
+      const T* gyt = channels_first(gp, g, n0, nb, gyt_room);
       for (int64_t grp = 0; grp < p.groups; ++grp)
         // gw_g [og, k] += gyt[group rows] [og, nb * l] @ cols_g^T [nb * l, k]
         gemm_safe(false, true, og, k, ld, gyt + grp * og * ld, ld, cb + grp * k * cld, cld,
@@ -520,6 +505,9 @@ PoolGeom pool_geom(const Tensor& x, const Pool2dParams& p, const char* op, bool 
   return PoolGeom{x->shape[0] * c, h, w, oh, ow, p};
 }
 
+// Planes per task of the pooling loops: a few thousand elements, so that small planes are batched.
+inline int64_t plane_grain(int64_t per_plane) { return std::max<int64_t>(1, 8192 / std::max<int64_t>(per_plane, 1)); }
+
 // Unchecked internals of the gather/scatter pair that max_pool2d's gradients use.
 void record_gather(const Tensor& out, const Tensor& src, const Tensor& idx, Ctx ctx, bool disjoint2x2 = false);
 Tensor pool2x2_backward(const Tensor& g, const Tensor& idx, const Dims& shape);
@@ -574,7 +562,7 @@ Tensor pool2x2_backward(const Tensor& g_in, const Tensor& idx_in, const Dims& sh
     const scalar_t* gp = g->data<scalar_t>();
     const int64_t* ip = idx->data<int64_t>();
     scalar_t* op = out->data<scalar_t>();
-    parallel_for(0, planes, std::max<int64_t>(1, 8192 / std::max<int64_t>(h * w, 1)), [&](int64_t p0, int64_t p1) {
+    parallel_for(0, planes, plane_grain(h * w), [&](int64_t p0, int64_t p1) {
       for (int64_t pl = p0; pl < p1; ++pl) {
         scalar_t* o = op + pl * h * w;
         for (int64_t oy = 0; oy < oh; ++oy) {
@@ -602,7 +590,7 @@ Tensor plane_gather(const Tensor& src_in, const Tensor& idx_in, Ctx ctx) {
     const scalar_t* s = src->data<scalar_t>();
     const int64_t* ip = idx->data<int64_t>();
     scalar_t* o = out->data<scalar_t>();
-    parallel_for(0, planes, std::max<int64_t>(1, 8192 / std::max<int64_t>(l, 1)), [&](int64_t p0, int64_t p1) {
+    parallel_for(0, planes, plane_grain(l), [&](int64_t p0, int64_t p1) {
       for (int64_t pl = p0; pl < p1; ++pl)
         for (int64_t j = 0; j < l; ++j) {
           int64_t k = ip[pl * l + j];
@@ -624,7 +612,7 @@ Tensor plane_scatter(const Tensor& g_in, const Tensor& idx_in, const Dims& shape
     const int64_t* ip = idx->data<int64_t>();
     scalar_t* o = out->data<scalar_t>();
     // Planes are disjoint in the output, so they scatter in parallel.
-    parallel_for(0, planes, std::max<int64_t>(1, 8192 / std::max<int64_t>(l, 1)), [&](int64_t p0, int64_t p1) {
+    parallel_for(0, planes, plane_grain(l), [&](int64_t p0, int64_t p1) {
       for (int64_t pl = p0; pl < p1; ++pl)
         for (int64_t j = 0; j < l; ++j) {
           int64_t k = ip[pl * l + j];
@@ -654,8 +642,7 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& input, const Pool2dParams& p,
   Dims os{x->shape[0], x->shape[1], g.oh, g.ow};
   Tensor idx = empty(os, DType::I64);
   Tensor out = empty(os, x->dtype);
-  // Planes are independent: a few thousand outputs per task.
-  const int64_t grain = std::max<int64_t>(1, 4096 / (g.oh * g.ow));
+  const int64_t grain = plane_grain(g.oh * g.ow);
   NB_DISPATCH_FLOAT(x->dtype, "max_pool2d", [&] {
     const scalar_t* xp = x->data<scalar_t>();
     int64_t* ip = idx->data<int64_t>();

@@ -130,7 +130,7 @@ void adam_step(const OpArgs& a) {
     direct = direct && t->is_contiguous();
     for (int j = 0; j < k; ++j) direct = direct && t->storage != a.tensor(j)->storage;
   }
-  for (int k = 0; k < a.n_in; ++k) work.push_back(direct ? a.tensor(k) : contiguous(clone(a.tensor(k), Ctx{}), Ctx{}));
+  for (int k = 0; k < a.n_in; ++k) work.push_back(direct ? a.tensor(k) : clone(a.tensor(k), Ctx{}));  // a clone is contiguous
   NB_DISPATCH_FLOAT(p->dtype, "adam_step_", [&] {
     adam_kernel<scalar_t>(work[0]->data<scalar_t>(), work[1]->data<scalar_t>(), work[2]->data<scalar_t>(),
                           work[3]->data<scalar_t>(), ams ? work[4]->data<scalar_t>() : nullptr, p->numel(), h);

@@ -124,20 +124,14 @@ void pool2x2_forward_row(const double* r0, const double* r1, int64_t first, int6
     pool2x2_row_base(r0, r1, first, w, ov, oi, ow);
 }
 
-void pool2x2_backward_row(const float* gr, const int64_t* ir, float* r0, float* r1, int64_t first, int64_t w,
-                          int64_t ow) {
+template <class T>
+void pool2x2_backward_row(const T* gr, const int64_t* ir, T* r0, T* r1, int64_t first, int64_t w, int64_t ow) {
   if (vm::cpu_has_avx2_fma())
     pool2x2_bw_row_avx2(gr, ir, r0, r1, first, w, ow);
   else
     pool2x2_bw_row_base(gr, ir, r0, r1, first, w, ow);
 }
-
-void pool2x2_backward_row(const double* gr, const int64_t* ir, double* r0, double* r1, int64_t first, int64_t w,
-                          int64_t ow) {
-  if (vm::cpu_has_avx2_fma())
-    pool2x2_bw_row_avx2(gr, ir, r0, r1, first, w, ow);
-  else
-    pool2x2_bw_row_base(gr, ir, r0, r1, first, w, ow);
-}
+template void pool2x2_backward_row(const float*, const int64_t*, float*, float*, int64_t, int64_t, int64_t);
+template void pool2x2_backward_row(const double*, const int64_t*, double*, double*, int64_t, int64_t, int64_t);
 
 }  // namespace nabla

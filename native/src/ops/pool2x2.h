@@ -16,9 +16,8 @@ void pool2x2_forward_row(const double* r0, const double* r1, int64_t first, int6
 
 // The gradient of one row of windows: gr[ox] goes to the input oi[ox] names, 0 to the window's other
 // three inputs (rows r0 and r1 of the input gradient; `first` is r0's offset in the plane).
-void pool2x2_backward_row(const float* gr, const int64_t* ir, float* r0, float* r1, int64_t first, int64_t w,
-                          int64_t ow);
-void pool2x2_backward_row(const double* gr, const int64_t* ir, double* r0, double* r1, int64_t first, int64_t w,
-                          int64_t ow);
+// Defined for float and double.
+template <class T>
+void pool2x2_backward_row(const T* gr, const int64_t* ir, T* r0, T* r1, int64_t first, int64_t w, int64_t ow);
 
 }  // namespace nabla
