@@ -462,6 +462,59 @@ TEST(SetGrad, WrongShapeFails) {
   EXPECT_EQ(nb_tensor_grad(x.get()), nullptr);
 }
 
+// ---- what AccumulateGrad keeps ----
+
+// x @ w^T (Linear): w's gradient arrives as the transpose of a transposed product, a view that
+// alone holds its storage. .grad keeps it (no copy), and it is a tensor of its own, not a view:
+// detach_ (refused on views) works on it.
+TEST(AccumulateGrad, KeepsAnUnsharedTransposedGradientAsATensorOfItsOwn) {
+  std::mt19937 rng(3);
+  const int64_t b = 4, in = 5, out = 3;
+  std::vector<double> vx = random_values(rng, b * in), vw = random_values(rng, out * in);
+  Tensor x = from_vector(vx, {b, in}), w = leaf(vw, {out, in});
+  nb_tensor *raw = nullptr;
+  NB_ASSERT_OK(nb_tensor_transpose(NB_GRAD, w.get(), 0, 1, &raw));
+  Tensor wt(raw);
+  NB_ASSERT_OK(nb_tensor_matmul(NB_GRAD, x.get(), wt.get(), &raw));
+  Tensor y(raw);
+  NB_ASSERT_OK(nb_tensor_sum(NB_GRAD, y.get(), &raw));
+  Tensor s(raw);
+  NB_ASSERT_OK(nb_tensor_backward(NB_GRAD, s.get(), nullptr, 0, 0));
+  Tensor g(nb_tensor_grad(w.get()));
+  ASSERT_TRUE(g);
+  EXPECT_EQ(nb_tensor_is_contiguous(g.get()), 1);
+  NB_EXPECT_OK(nb_tensor_detach_(g.get()));
+  // d sum(x w^T) / dw[o][i] = sum over rows of x[r][i].
+  std::vector<double> want(out * in, 0.0);
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t i = 0; i < in; ++i)
+      for (int64_t r = 0; r < b; ++r) want[o * in + i] += vx[r * in + i];
+  std::vector<double> got = to_vector(g.get());
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12) << i;
+}
+
+// A gradient that is a view of a tensor someone else holds (here y.grad, through reshape) is
+// copied: changing y.grad afterwards leaves w.grad alone.
+TEST(AccumulateGrad, CopiesAGradientWhoseStorageIsShared) {
+  Tensor w = leaf({1, 2, 3, 4, 5, 6}, {6});
+  int64_t shape[] = {2, 3};
+  nb_tensor *raw = nullptr;
+  NB_ASSERT_OK(nb_tensor_reshape(NB_GRAD, w.get(), shape, 2, &raw));
+  Tensor y(raw);
+  NB_ASSERT_OK(nb_tensor_retain_grad(y.get()));
+  NB_ASSERT_OK(nb_tensor_mul_scalar(NB_GRAD, y.get(), 2.0, &raw));
+  Tensor z(raw);
+  NB_ASSERT_OK(nb_tensor_sum(NB_GRAD, z.get(), &raw));
+  Tensor s(raw);
+  NB_ASSERT_OK(nb_tensor_backward(NB_GRAD, s.get(), nullptr, 0, 0));
+  Tensor yg(nb_tensor_grad(y.get()));
+  ASSERT_TRUE(yg);
+  NB_ASSERT_OK(nb_tensor_mul_scalar_(0, yg.get(), 10.0));
+  EXPECT_EQ(to_vector(yg.get()), std::vector<double>(6, 20.0));
+  EXPECT_EQ(grad_values(w.get()), std::vector<double>(6, 2.0));
+}
+
 // ---- matmul gradients vs the analytic formulas ----
 
 TEST(MatmulGrad, MatchesGBtAndAtG) {

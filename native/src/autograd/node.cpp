@@ -58,14 +58,25 @@ AccumulateGrad::~AccumulateGrad() {
 // Note [accumulating into .grad]: the first gradient is stored as a contiguous tensor of its own
 // (never a view of something else that a later in-place op could change); later ones are added in
 // place, or out of place when create_graph asks for a graph through the accumulation.
+// A gradient nobody else holds is kept as it is, as PyTorch's AccumulateGrad steals it. A view
+// qualifies when it alone holds the whole of its storage (a weight's gradient arrives as the
+// transpose of a transposed product, see Note [gradient layout]): no other tensor can see that
+// memory, so it stops being a view.
 Grads AccumulateGrad::apply(Grads& grads, Ctx ctx) {
   Tensor& g = grads[0];
   if (!g) return {};
   TensorImpl* v = variable.get();
   if (!v->grad) {
-    bool can_steal = !ctx.grad && g->ref_count() == 1 && g->is_contiguous() && !g->is_view &&
-                     g->storage->ref_count() == 1 && g->shape == v->shape && !g->grad_fn;
-    v->grad = can_steal ? g : clone(g, Ctx{ctx.grad});
+    bool can_steal = !ctx.grad && g->ref_count() == 1 && g->is_contiguous() && g->storage->ref_count() == 1 &&
+                     g->shape == v->shape && !g->grad_fn &&
+                     (!g->is_view || (g->offset == 0 && g->storage->nbytes() ==
+                                                            g->numel() * static_cast<int64_t>(dtype_size(g->dtype))));
+    if (can_steal) {
+      g->is_view = false;
+      v->grad = g;
+    } else {
+      v->grad = clone(g, Ctx{ctx.grad});
+    }
   } else if (ctx.grad) {
     v->grad = add(v->grad, g, ctx);
   } else {

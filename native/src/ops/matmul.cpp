@@ -68,8 +68,9 @@ void gemm(DType dt, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n
 
 Tensor mm_raw(Tensor a, Tensor b) {
   int64_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
-  Tensor out = full({m, n}, a->dtype, 0.0);
-  if (m == 0 || n == 0 || k == 0) return out;
+  // GEMM with beta = 0 writes every element (and zeroes C itself), so only k == 0 needs a fill.
+  if (m == 0 || n == 0 || k == 0) return full({m, n}, a->dtype, 0.0);
+  Tensor out = empty({m, n}, a->dtype);
   CBLAS_TRANSPOSE ta, tb;
   int64_t lda, ldb;
   blas_operand(a, ta, lda);
@@ -188,7 +189,7 @@ Tensor bmatmul(const Tensor& a, const Tensor& b, Ctx ctx) {
   Dims out_shape = batch;
   out_shape.push_back(m);
   out_shape.push_back(n);
-  Tensor out = full(out_shape, a->dtype, 0.0);
+  Tensor out = k > 0 ? empty(out_shape, a->dtype) : full(out_shape, a->dtype, 0.0);
   if (m > 0 && n > 0 && k > 0 && out->numel() > 0) {
     Tensor ac = a, bc = b;
     CBLAS_TRANSPOSE ta, tb;
