@@ -457,3 +457,45 @@ TEST(Autograd, ReluBackwardFastAndGeneralPathsAgree) {
         }
       }
 }
+
+// Contiguous runs long enough to be split between threads, so that a chunk starts off a cache line:
+// the path that streams its output past the caches (kernels/stream.h) writes that head and the
+// tail with ordinary stores. The suite runs a second time with NABLA_STREAM_BYTES=64 (CMakeLists),
+// so these and every contiguous case above go through the streamed path there. Inputs at an odd
+// offset (a slice) and NaN/inf; exact results for mul, add and relu.
+TEST(Streamed, LongRunsSplitBetweenThreadsMatchNaiveLoops) {
+  std::mt19937 rng(29);
+  const int32_t before = nb_get_num_threads();
+  for (int32_t threads : {1, 2, 3}) {
+    NB_ASSERT_OK(nb_set_num_threads(threads));
+    for (int32_t dt : {NB_DTYPE_F32, NB_DTYPE_F64})
+      for (int64_t n : {int64_t{65536 + 3}, int64_t{98304 + 17}, int64_t{200003}}) {
+        SCOPED_TRACE("threads " + std::to_string(threads) + " n " + std::to_string(n) + " dtype " + std::to_string(dt));
+        auto av = rounded(random_values(rng, n + 1, -2, 2), dt), bv = rounded(random_values(rng, n, -2, 2), dt);
+        const double specials[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0};
+        for (int k = 0; k < 5; ++k) av[static_cast<size_t>(n / 2 + k)] = specials[k];
+        bv[static_cast<size_t>(n - 1)] = NAN;
+        Tensor a_full = from_vector(av, {n + 1}, dt), b = from_vector(bv, {n}, dt);
+        Tensor a = call("slice", {a_full.get()}, {}, {0, 1, n + 1, 1});  // starts one element in
+        ASSERT_TRUE(a);
+        Tensor p = call("mul", {a.get(), b.get()}), s = call("add", {p.get(), b.get()}), r = call("relu", {s.get()});
+        ASSERT_TRUE(p && s && r);
+        auto gp = to_vector(p.get()), gs = to_vector(s.get()), gr = to_vector(r.get());
+        for (int64_t i = 0; i < n; ++i) {
+          double x = av[static_cast<size_t>(i + 1)], y = bv[static_cast<size_t>(i)];
+          double wp = dt == NB_DTYPE_F32 ? double(float(x) * float(y)) : x * y;
+          double ws = dt == NB_DTYPE_F32 ? double(float(wp) + float(y)) : wp + y;
+          double wr = std::isnan(ws) ? ws : ws > 0 ? ws : 0.0;
+          const double want[] = {wp, ws, wr}, got[] = {gp[static_cast<size_t>(i)], gs[static_cast<size_t>(i)],
+                                                       gr[static_cast<size_t>(i)]};
+          for (int k = 0; k < 3; ++k) {
+            if (std::isnan(want[k]))
+              ASSERT_TRUE(std::isnan(got[k])) << "op " << k << " at " << i;
+            else
+              ASSERT_EQ(got[k], want[k]) << "op " << k << " at " << i;
+          }
+        }
+      }
+  }
+  NB_ASSERT_OK(nb_set_num_threads(before));
+}

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "kernels/parallel.h"
+#include "kernels/stream.h"
 #include "test_util.h"
 
 using namespace nbtest;
@@ -147,6 +148,40 @@ TEST(ParallelFor, TasksAndChunkBoundsPartitionTheRange) {
 }
 
 // ---- the C ABI: thread count ----
+
+// ---- stream_range (kernels/stream.h), compiled into this binary with stream.cpp ----
+
+// Every index of [lo, hi) written once with its value, nothing outside it, for ranges starting and
+// ending anywhere relative to a cache line and to the 4 KiB blocks, for 1-, 4- and 8-byte elements;
+// in place too (the fill reads the element it replaces).
+template <class T>
+void check_stream_range() {
+  const int64_t n = 3 * 4096 + 100;
+  std::vector<T> store(static_cast<size_t>(n + 64));
+  for (int64_t shift : {0, 1, 3}) {
+    T* o = store.data() + shift;
+    for (int64_t lo : {int64_t{0}, int64_t{1}, int64_t{15}, int64_t{17}, int64_t{4095}}) {
+      for (int64_t len : {int64_t{0}, int64_t{1}, int64_t{63}, int64_t{64}, int64_t{4096}, int64_t{4097}, n - lo}) {
+        const int64_t hi = std::min(lo + len, n);
+        for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(i % 101);
+        nabla::stream_range(o, lo, hi, [&](int64_t i0, int64_t cnt, T* d) {
+          for (int64_t i = 0; i < cnt; ++i) d[i] = static_cast<T>(o[i0 + i] + 1);
+        });
+        for (int64_t i = 0; i < n; ++i) {
+          const T want = static_cast<T>(i % 101 + (i >= lo && i < hi ? 1 : 0));
+          ASSERT_EQ(o[i], want) << "shift " << shift << " lo " << lo << " hi " << hi << " at " << i;
+        }
+      }
+    }
+  }
+}
+
+TEST(StreamRange, WritesEveryIndexOnceAtAnyAlignment) {
+  check_stream_range<uint8_t>();
+  check_stream_range<float>();
+  check_stream_range<double>();
+  check_stream_range<int64_t>();
+}
 
 TEST(NumThreads, SetAndGet) {
   const int32_t initial = nb_get_num_threads();
