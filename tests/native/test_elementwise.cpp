@@ -462,7 +462,7 @@ TEST(Autograd, ReluBackwardFastAndGeneralPathsAgree) {
 // the path that streams its output past the caches (kernels/stream.h) writes that head and the
 // tail with ordinary stores. The suite runs a second time with NABLA_STREAM_BYTES=64 (CMakeLists),
 // so these and every contiguous case above go through the streamed path there. Inputs at an odd
-// offset (a slice) and NaN/inf; exact results for mul, add and relu.
+// offset (a slice) and NaN/inf; exact results for mul, add and relu, exp and tanh to rounding.
 TEST(Streamed, LongRunsSplitBetweenThreadsMatchNaiveLoops) {
   std::mt19937 rng(29);
   const int32_t before = nb_get_num_threads();
@@ -493,6 +493,23 @@ TEST(Streamed, LongRunsSplitBetweenThreadsMatchNaiveLoops) {
               ASSERT_TRUE(std::isnan(got[k])) << "op " << k << " at " << i;
             else
               ASSERT_EQ(got[k], want[k]) << "op " << k << " at " << i;
+          }
+        }
+        // The float32 vector-math kernels take the same split (and streaming) through their own loop.
+        Tensor e = call("exp", {a.get()}), t = call("tanh", {a.get()});
+        ASSERT_TRUE(e && t);
+        auto ge = to_vector(e.get()), gt = to_vector(t.get());
+        double rel = dt == NB_DTYPE_F32 ? 2e-6 : 1e-12;
+        for (int64_t i = 0; i < n; ++i) {
+          double x = av[static_cast<size_t>(i + 1)];
+          const double want[] = {std::exp(x), std::tanh(x)}, got[] = {ge[static_cast<size_t>(i)], gt[static_cast<size_t>(i)]};
+          for (int k = 0; k < 2; ++k) {
+            if (std::isnan(want[k]))
+              ASSERT_TRUE(std::isnan(got[k])) << "fn " << k << " at " << i;
+            else if (std::isinf(want[k]))
+              ASSERT_EQ(got[k], want[k]) << "fn " << k << " at " << i;
+            else
+              ASSERT_NEAR(got[k], want[k], rel * std::max(1.0, std::fabs(want[k]))) << "fn " << k << " at " << i;
           }
         }
       }

@@ -35,15 +35,24 @@ Tensor float_map(const Tensor& a, const char* op, F f) {
 }
 
 // float32 through the runtime-dispatched vector kernel vf(x, y, n) of kernels/vecmath.h (a
-// strided input is made contiguous first: one copy, then the vector loop); float64 through the
-// scalar f (std:: math, since the vector polynomials are float32-accurate only).
+// strided input is made contiguous first: one copy, then the vector loop), split between threads
+// like map1, and streamed past the caches when as large as map1's outputs are (kernels/stream.h);
+// float64 through the scalar f (std:: math, since the vector polynomials are float32-accurate only).
 template <class V, class F>
 Tensor float_map_vec(const Tensor& a, const char* op, V vf, F f) {
   if (float_type(a->dtype) != DType::F32) return float_map(a, op, f);
   Tensor x = a->dtype == DType::F32 ? a : to_dtype(a, DType::F32, Ctx{});
   if (!x->is_contiguous()) x = contiguous(x, Ctx{});
   Tensor out = empty(a->shape, DType::F32);
-  vf(x->data<float>(), out->data<float>(), out->numel());
+  const float* xp = x->data<float>();
+  float* op_ = out->data<float>();
+  const int64_t n = out->numel();
+  if (stream_output(n * static_cast<int64_t>(sizeof(float))))
+    parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) {
+      stream_range(op_, lo, hi, [=](int64_t i0, int64_t cnt, float* d) { vf(xp + i0, d, cnt); });
+    });
+  else
+    parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) { vf(xp + lo, op_ + lo, hi - lo); });
   return out;
 }
 
