@@ -516,3 +516,32 @@ TEST(Streamed, LongRunsSplitBetweenThreadsMatchNaiveLoops) {
   }
   NB_ASSERT_OK(nb_set_num_threads(before));
 }
+
+// full splits between threads: zeros by memset, other values by a loop (streamed when large, and in
+// the suite's streamed run); signed zero, NaN and integer values keep their bits.
+TEST(Streamed, FullFillsEveryElementAtEveryThreadCount) {
+  const int32_t before = nb_get_num_threads();
+  for (int32_t threads : {1, 2, 3}) {
+    NB_ASSERT_OK(nb_set_num_threads(threads));
+    for (int32_t dt : {NB_DTYPE_F32, NB_DTYPE_F64, NB_DTYPE_I64})
+      for (double value : {0.0, -0.0, 2.5, kNaN, -7.0})
+        for (int64_t n : {int64_t{5}, int64_t{65536 + 3}, int64_t{200003}}) {
+          if (dt == NB_DTYPE_I64 && (std::isnan(value) || value == 2.5)) continue;
+          SCOPED_TRACE("threads " + std::to_string(threads) + " dtype " + std::to_string(dt) + " value " +
+                       std::to_string(value) + " n " + std::to_string(n));
+          Tensor t = full({n}, value, dt);
+          ASSERT_TRUE(t);
+          auto got = to_vector(t.get());
+          for (int64_t i = 0; i < n; ++i) {
+            const double g = got[static_cast<size_t>(i)];
+            if (std::isnan(value)) {
+              ASSERT_TRUE(std::isnan(g)) << "at " << i;
+            } else {
+              ASSERT_EQ(g, value) << "at " << i;
+              if (dt != NB_DTYPE_I64) ASSERT_EQ(std::signbit(g), std::signbit(value)) << "at " << i;
+            }
+          }
+        }
+  }
+  NB_ASSERT_OK(nb_set_num_threads(before));
+}

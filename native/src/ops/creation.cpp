@@ -1,15 +1,37 @@
 #include <cmath>
+#include <cstring>
+
+#include "kernels/parallel.h"
+#include "kernels/stream.h"
 
 #include "ops/ops.h"
 
 namespace nabla {
 
+// Split between threads like any elementwise output, zeros by memset (whose large-size path
+// already streams), other values streamed past the caches when the tensor is as large as the LLC.
 Tensor full(const Dims& shape, DType dtype, double value) {
   Tensor t = empty(shape, dtype);
   NB_DISPATCH_ALL(dtype, "full", [&] {
-    scalar_t v = static_cast<scalar_t>(value);
+    const scalar_t v = static_cast<scalar_t>(value);
     scalar_t* p = t->data<scalar_t>();
-    for (int64_t i = 0, n = t->numel(); i < n; ++i) p[i] = v;
+    const int64_t n = t->numel();
+    const scalar_t zero{};
+    if (std::memcmp(&v, &zero, sizeof v) == 0) {
+      parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) {
+        std::memset(p + lo, 0, static_cast<size_t>(hi - lo) * sizeof(scalar_t));
+      });
+    } else if (stream_output(n * static_cast<int64_t>(sizeof(scalar_t)))) {
+      parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) {
+        stream_range(p, lo, hi, [=](int64_t, int64_t cnt, scalar_t* d) {
+          for (int64_t i = 0; i < cnt; ++i) d[i] = v;
+        });
+      });
+    } else {
+      parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) p[i] = v;
+      });
+    }
   });
   return t;
 }
