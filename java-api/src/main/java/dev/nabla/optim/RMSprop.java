@@ -1,6 +1,8 @@
 package dev.nabla.optim;
 
+import dev.nabla.NativeOps;
 import dev.nabla.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,7 +14,7 @@ import java.util.List;
  * g ← g + weightDecay·θ                    if weightDecay ≠ 0
  * v ← α·v + (1 - α)·g²                     state "square_avg"
  * if centered:
- *     ḡ ← α·ḡ + (1 - α)·g                  state "grad_avg"
+ *     ḡ ← lerp(ḡ, g, 1 - α)                state "grad_avg"
  *     avg ← sqrt(v - ḡ²) + eps
  * else avg ← sqrt(v) + eps
  * if momentum &gt; 0:
@@ -96,46 +98,23 @@ public final class RMSprop extends Optimizer<RMSprop.Options> {
         super("RMSprop", params, options);
     }
 
+    // One native pass per parameter (rmsprop_step_ in native/src/ops/optim_rmsprop.cpp) with PyTorch's
+    // arithmetic in its order: through tensor ops the step made 6-10 passes and 2-4 temporaries.
     @Override
     protected void update(ParamGroup<Options> group, Tensor param, Tensor grad, ParamState state) {
         Options o = group.options();
-        Tensor g = grad;
-        Tensor gTemp = null; // a gradient of our own, closed at the end
-        if (o.weightDecay() != 0) {
-            // g = ±grad + weightDecay·θ, one temporary
-            gTemp = param.mul(o.weightDecay());
-            g = o.maximize() ? gTemp.subInPlace(grad) : gTemp.addInPlace(grad);
-        } else if (o.maximize()) {
-            g = gTemp = grad.neg();
-        }
-        Tensor squareAvg = state.zerosLike("square_avg", param);
-        try (Tensor sq = g.mul(g)) {
-            squareAvg.mulInPlace(o.alpha()).addInPlace(sq, 1 - o.alpha());
-        }
-        Tensor avg;
+        List<Tensor> tensors = new ArrayList<>(5);
+        tensors.add(param);
+        tensors.add(grad);
+        tensors.add(state.zerosLike("square_avg", param));
         if (o.centered()) {
-            Tensor gradAvg = state.zerosLike("grad_avg", param);
-            gradAvg.mulInPlace(o.alpha()).addInPlace(g, 1 - o.alpha());
-            // avg = sqrt(v - ḡ²), written as sqrt(-ḡ² + v) into one temporary
-            try (Tensor var = gradAvg.mul(gradAvg).mulInPlace(-1).addInPlace(squareAvg)) {
-                avg = var.sqrt();
-            }
-        } else {
-            avg = squareAvg.sqrt();
+            tensors.add(state.zerosLike("grad_avg", param));
         }
-        avg.addInPlace(o.eps());
-        try (Tensor ratio = g.div(avg)) {
-            if (o.momentum() > 0) {
-                Tensor buf = state.zerosLike("momentum_buffer", param);
-                buf.mulInPlace(o.momentum()).addInPlace(ratio);
-                param.addInPlace(buf, -o.lr());
-            } else {
-                param.addInPlace(ratio, -o.lr());
-            }
+        if (o.momentum() > 0) {
+            tensors.add(state.zerosLike("momentum_buffer", param));
         }
-        avg.close();
-        if (gTemp != null) {
-            gTemp.close();
-        }
+        NativeOps.call("rmsprop_step_", tensors.toArray(new Tensor[0]),
+                new double[] {o.lr(), o.alpha(), o.eps(), o.weightDecay(), o.momentum()},
+                new long[] {o.centered() ? 1 : 0, o.maximize() ? 1 : 0});
     }
 }

@@ -1,5 +1,6 @@
 package dev.nabla.optim;
 
+import dev.nabla.NativeOps;
 import dev.nabla.Tensor;
 import java.util.List;
 
@@ -91,39 +92,21 @@ public final class SGD extends Optimizer<SGD.Options> {
         this(params, options().lr(lr));
     }
 
+    // One native pass per parameter (sgd_step_ in native/src/ops/optim_sgd.cpp) with PyTorch's arithmetic
+    // in its order: through tensor ops the step made 2-5 passes and a temporary per parameter.
     @Override
     protected void update(ParamGroup<Options> group, Tensor param, Tensor grad, ParamState state) {
         Options o = group.options();
-        Tensor d = grad;
-        Tensor dTemp = null; // a gradient of our own, closed at the end
-        if (o.weightDecay() != 0) {
-            // d = ±grad + weightDecay·θ, one temporary
-            dTemp = param.mul(o.weightDecay());
-            d = o.maximize() ? dTemp.subInPlace(grad) : dTemp.addInPlace(grad);
-        } else if (o.maximize()) {
-            d = dTemp = grad.neg();
-        }
+        boolean first = false;
+        Tensor[] tensors;
         if (o.momentum() != 0) {
-            Tensor buf = state.get("momentum_buffer");
-            if (buf == null) {
-                buf = state.put("momentum_buffer", d.clone()); // PyTorch starts the buffer from the gradient
-            } else {
-                buf.mulInPlace(o.momentum()).addInPlace(d, 1 - o.dampening());
-            }
-            if (o.nesterov()) {
-                // d = d + momentum·b
-                if (dTemp != null) {
-                    d.addInPlace(buf, o.momentum());
-                } else {
-                    d = dTemp = buf.mul(o.momentum()).addInPlace(grad);
-                }
-            } else {
-                d = buf;
-            }
+            // PyTorch starts the buffer from the first gradient: the kernel writes it whole on that step.
+            first = state.get("momentum_buffer") == null;
+            tensors = new Tensor[] {param, grad, state.zerosLike("momentum_buffer", param)};
+        } else {
+            tensors = new Tensor[] {param, grad};
         }
-        param.addInPlace(d, -o.lr());
-        if (dTemp != null) {
-            dTemp.close();
-        }
+        NativeOps.call("sgd_step_", tensors, new double[] {o.lr(), o.momentum(), o.dampening(), o.weightDecay()},
+                new long[] {o.nesterov() ? 1 : 0, o.maximize() ? 1 : 0, first ? 1 : 0});
     }
 }
