@@ -327,6 +327,47 @@ TEST(Matmul, LargeProductsOnSeveralThreads) {
   NB_ASSERT_OK(nb_set_num_threads(2));
 }
 
+// A product's output comes from the storage cache unfilled (GEMM with beta = 0 must not read it):
+// each case first frees a NaN-filled tensor of the output's size, so the product gets that buffer
+// back, and must still come out right. Matrix results, vector results (the GEMV shapes) and batches.
+TEST(Matmul, OutputsNeverReadWhatCachedStorageHeld) {
+  std::mt19937 rng(12);
+  struct Case {
+    Shape sa, sb, out;
+  };
+  const Case cases[] = {{{40, 30}, {30, 50}, {40, 50}},   {{1, 30}, {30, 50}, {1, 50}},
+                        {{40, 30}, {30, 1}, {40, 1}},     {{30}, {30, 50}, {50}},
+                        {{40, 30}, {30}, {40}},           {{3, 40, 30}, {3, 30, 50}, {3, 40, 50}},
+                        {{3, 1, 30}, {3, 30, 50}, {3, 1, 50}}, {{3, 40, 30}, {3, 30, 1}, {3, 40, 1}}};
+  for (int32_t dt : kFloatTypes)
+    for (const Case &c : cases) {
+      SCOPED_TRACE(shape_str(c.sa) + " @ " + shape_str(c.sb) + " dtype " + std::to_string(dt));
+      { Tensor poison = full(c.out, std::nan(""), dt); }
+      std::vector<double> va = rounded(random_values(rng, numel_of(c.sa)), dt);
+      std::vector<double> vb = rounded(random_values(rng, numel_of(c.sb)), dt);
+      Tensor a = from_vector(va, c.sa, dt), b = from_vector(vb, c.sb, dt);
+      nb_tensor *raw = nullptr;
+      NB_ASSERT_OK(nb_tensor_matmul(0, a.get(), b.get(), &raw));
+      Tensor out(raw);
+      ASSERT_EQ(shape_of(out.get()), c.out);
+      // Batch by batch against the naive loop ([k] operands as [1, k] / [k, 1] matrices).
+      const int64_t batch = c.sa.size() == 3 ? c.sa[0] : 1;
+      const int64_t m = c.sa.size() >= 2 ? c.sa[c.sa.size() - 2] : 1, k = c.sa.back();
+      const int64_t n = c.sb.size() >= 2 ? c.sb.back() : 1;
+      std::vector<double> got = to_vector(out.get());
+      for (int64_t bi = 0; bi < batch; ++bi) {
+        std::vector<double> pa(va.begin() + bi * m * k, va.begin() + (bi + 1) * m * k);
+        std::vector<double> pb(vb.begin() + bi * k * n, vb.begin() + (bi + 1) * k * n);
+        std::vector<double> want, bound;
+        matmul_ref(pa, pb, m, k, n, want, bound);
+        for (int64_t i = 0; i < m * n; ++i)
+          ASSERT_NEAR(got[static_cast<size_t>(bi * m * n + i)], want[static_cast<size_t>(i)],
+                      matmul_tol(dt, bound[static_cast<size_t>(i)]))
+              << "batch " << bi << " output " << i;
+      }
+    }
+}
+
 TEST(Matmul, OneDimensionalOperands) {
   std::mt19937 rng(4);
   for (int32_t dt : kFloatTypes)

@@ -68,9 +68,11 @@ void gemm(DType dt, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n
 
 Tensor mm_raw(Tensor a, Tensor b) {
   int64_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
-  // GEMM with beta = 0 writes every element (and zeroes C itself), so only k == 0 needs a fill.
+  // GEMM with beta = 0 never reads C (the BLAS contract), so the output needs no fill, except for
+  // k == 0 and for a vector result: newer OpenBLAS releases forward those to GEMV, whose beta = 0
+  // has scaled (so kept) a NaN already in y in some versions; cached storage can hold one.
   if (m == 0 || n == 0 || k == 0) return full({m, n}, a->dtype, 0.0);
-  Tensor out = empty({m, n}, a->dtype);
+  Tensor out = m == 1 || n == 1 ? full({m, n}, a->dtype, 0.0) : empty({m, n}, a->dtype);
   CBLAS_TRANSPOSE ta, tb;
   int64_t lda, ldb;
   blas_operand(a, ta, lda);
@@ -189,7 +191,7 @@ Tensor bmatmul(const Tensor& a, const Tensor& b, Ctx ctx) {
   Dims out_shape = batch;
   out_shape.push_back(m);
   out_shape.push_back(n);
-  Tensor out = k > 0 ? empty(out_shape, a->dtype) : full(out_shape, a->dtype, 0.0);
+  Tensor out = k > 0 && m > 1 && n > 1 ? empty(out_shape, a->dtype) : full(out_shape, a->dtype, 0.0);  // see mm_raw
   if (m > 0 && n > 0 && k > 0 && out->numel() > 0) {
     Tensor ac = a, bc = b;
     CBLAS_TRANSPOSE ta, tb;
