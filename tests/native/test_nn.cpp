@@ -353,17 +353,24 @@ TEST(MaxPool2d, TwoByTwoStrideTwoMatchesTheLoop) {
 // weight, only the input, or both need gradients.
 TEST(Conv2d, WideImagesMatchNaiveLoops) {
   std::mt19937 rng(29);
-  const ConvCase cases[] = {// narrow images, but enough channels that the input gradient's columns come
-                            // in blocks of 4 images, the last one partial (6 = 4 + 2)
-                            {6, 1, 64, 3, 17, 17, 3, 3, 1, 1, 0, 0, 1, 1, true},
+  const ConvCase cases[] = {// narrow images, but enough channels that the columns come in blocks of
+                            // 2^18 elements per thread: 2 or 4 images, the last block partial, with
+                            // nothing kept for the weight gradient (every block rebuilt)
+                            {7, 1, 64, 3, 17, 17, 3, 3, 1, 1, 0, 0, 1, 1, true},
+                            // the same with two groups and padding, 5 or 10 images a block
+                            {13, 2, 24, 3, 11, 11, 3, 3, 1, 1, 1, 1, 1, 1, true},
                             {3, 1, 1, 4, 18, 18, 3, 3, 1, 1, 0, 0, 1, 1, true},
                             {2, 2, 2, 3, 20, 17, 3, 3, 1, 1, 1, 1, 1, 1, true},
                             {2, 1, 3, 2, 33, 30, 2, 3, 2, 1, 0, 1, 1, 1, false}};
+  const int32_t before = nb_get_num_threads();
+  for (int32_t threads : {1, 2})
   for (const ConvCase &k : cases)
     for (int32_t dt : kFloatTypes)
       for (int which = 0; which < 3; ++which) {  // 0: x and w, 1: w only, 2: x only
-        SCOPED_TRACE(k.str() + " dtype " + std::to_string(dt) + " grads " + std::to_string(which));
-        ASSERT_TRUE(k.oh() * k.ow() >= 256 || k.c() * k.kh * k.kw * k.oh() * k.ow() * k.n > (1 << 19));
+        NB_ASSERT_OK(nb_set_num_threads(threads));
+        SCOPED_TRACE(k.str() + " dtype " + std::to_string(dt) + " grads " + std::to_string(which) + " threads " +
+                     std::to_string(threads));
+        ASSERT_TRUE(k.oh() * k.ow() >= 256 || k.c() * k.kh * k.kw * k.oh() * k.ow() * k.n > (threads << 18));
         Shape xs{k.n, k.c(), k.h, k.w}, ws{k.o(), k.cg, k.kh, k.kw}, ys{k.n, k.o(), k.oh(), k.ow()};
         auto xv = rounded(random_values(rng, numel_of(xs)), dt), wv = rounded(random_values(rng, numel_of(ws)), dt);
         auto bv = rounded(random_values(rng, k.o()), dt), gv = rounded(random_values(rng, numel_of(ys)), dt);
@@ -381,6 +388,7 @@ TEST(Conv2d, WideImagesMatchNaiveLoops) {
         if (which != 1) expect_close(to_vector(grad_of(x).get()), r.gx, dt, "grad x");
         if (which != 2) expect_close(to_vector(grad_of(w).get()), r.gw, dt, "grad w");
       }
+  NB_ASSERT_OK(nb_set_num_threads(before));
 }
 
 TEST(AvgPool2d, MatchesNaiveLoopsWithGradients) {
