@@ -28,12 +28,6 @@ std::string dims_str(const Dims& d) {
   return s + "]";
 }
 
-int64_t dims_numel(const Dims& d) {
-  int64_t n = 1;
-  for (int64_t v : d) n *= v;
-  return n;
-}
-
 Dims contiguous_strides(const Dims& shape) {
   Dims s(shape.size(), 1);
   int64_t acc = 1;
@@ -215,16 +209,6 @@ TensorImpl::~TensorImpl() {
   if (retains_grad && grad_fn) grad_fn->forget_retainer(this);
   if (hooks) free_tensor_hooks(hooks);
   g_live.fetch_sub(1, std::memory_order_relaxed);
-}
-
-bool TensorImpl::is_contiguous() const {
-  int64_t expected = 1;
-  for (size_t i = shape.size(); i-- > 0;) {
-    if (shape[i] == 1) continue;
-    if (strides[i] != expected) return false;
-    expected *= shape[i];
-  }
-  return true;
 }
 
 Tensor empty(const Dims& shape, DType dtype) {
