@@ -18,6 +18,13 @@ class AdamTest extends OptimTestBase {
     private static final double TOL = 1e-12;
 
     @Test
+    void stridedParameterStepsLikeAContiguousOne() {
+        assertStridedParamStepsLikeContiguous(
+                p -> new Adam(List.of(p), Adam.options().lr(0.1).amsgrad(true).weightDecay(0.01)));
+        assertStridedParamStepsLikeContiguous(p -> new AdamW(List.of(p), Adam.options().lr(0.1).weightDecay(0.01)));
+    }
+
+    @Test
     void firstStepMovesEachCoordinateByLr() {
         Tensor p = param(1, 1);
         try (Adam opt = new Adam(List.of(p), Adam.options().lr(0.1))) {

@@ -25,6 +25,12 @@ class RMSpropTest extends OptimTestBase {
     }
 
     @Test
+    void stridedParameterStepsLikeAContiguousOne() {
+        assertStridedParamStepsLikeContiguous(p -> new RMSprop(List.of(p),
+                RMSprop.options().centered(true).momentum(0.9).weightDecay(0.01)));
+    }
+
+    @Test
     void centered() {
         Tensor p = param(1);
         try (RMSprop opt = new RMSprop(List.of(p), RMSprop.options().centered(true))) {

@@ -76,6 +76,13 @@ class SGDTest extends OptimTestBase {
     }
 
     @Test
+    void stridedParameterStepsLikeAContiguousOne() {
+        assertStridedParamStepsLikeContiguous(p -> new SGD(List.of(p),
+                SGD.options().lr(0.1).momentum(0.9).nesterov(true).weightDecay(0.01)));
+        assertStridedParamStepsLikeContiguous(p -> new SGD(List.of(p), SGD.options().lr(0.1).maximize(true)));
+    }
+
+    @Test
     void validation() {
         Tensor p = param(1);
         var e = assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p), -1));
