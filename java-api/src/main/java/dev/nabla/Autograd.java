@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.nabla.bindings.global.nabla;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.util.Set;
 import org.bytedeco.javacpp.PointerPointer;
 
@@ -41,8 +42,15 @@ public final class Autograd {
                 PointerPointer<?> ins = handles(inputs);
                 PointerPointer<?> res = new PointerPointer<>(Math.max(1, inputs.length))) {
             int flags = (s.flags & nabla.NB_ANOMALY) | (createGraph ? nabla.NB_GRAD : 0);
-            Callbacks.check(nabla.nb_autograd_grad(flags, outs, gouts, outputs.length, ins, inputs.length,
-                    retainGraph ? 1 : 0, createGraph ? 1 : 0, allowUnused ? 1 : 0, res));
+            try {
+                Callbacks.check(nabla.nb_autograd_grad(flags, outs, gouts, outputs.length, ins, inputs.length,
+                        retainGraph ? 1 : 0, createGraph ? 1 : 0, allowUnused ? 1 : 0, res));
+            } finally {
+                // Note [reachability] in Tensor: the tensors stay alive through the call.
+                Reference.reachabilityFence(outputs);
+                Reference.reachabilityFence(gradOutputs);
+                Reference.reachabilityFence(inputs);
+            }
             MemorySegment view = MemorySegment.ofAddress(res.address()).reinterpret(8L * inputs.length);
             for (int i = 0; i < inputs.length; i++) {
                 long h = view.getAtIndex(JAVA_LONG, i);
@@ -72,8 +80,13 @@ public final class Autograd {
         try (PointerPointer<?> ts = handles(tensors);
                 PointerPointer<?> gs = grads == null ? null : handles(grads)) {
             int flags = (s.flags & nabla.NB_ANOMALY) | (createGraph ? nabla.NB_GRAD : 0);
-            Callbacks.check(nabla.nb_autograd_backward(flags, ts, gs, tensors.length, retainGraph ? 1 : 0,
-                    createGraph ? 1 : 0));
+            try {
+                Callbacks.check(nabla.nb_autograd_backward(flags, ts, gs, tensors.length, retainGraph ? 1 : 0,
+                        createGraph ? 1 : 0));
+            } finally {
+                Reference.reachabilityFence(tensors); // Note [reachability] in Tensor
+                Reference.reachabilityFence(grads);
+            }
         }
     }
 

@@ -154,6 +154,7 @@ final class Callbacks {
                     Tensor r = h.fn().apply(args[0]);
                     if (r != null && nOut > 0) {
                         outs.setAtIndex(JAVA_LONG, 0, nabla.nb_tensor_retain(r.handle()));
+                        java.lang.ref.Reference.reachabilityFence(r); // Note [reachability] in Tensor
                     }
                 }
                 case PostHook h -> h.fn().accept(args[0]);
@@ -182,6 +183,7 @@ final class Callbacks {
                             outs.setAtIndex(JAVA_LONG, i, nabla.nb_tensor_retain(grads[i].handle()));
                         }
                     }
+                    java.lang.ref.Reference.reachabilityFence(grads); // Note [reachability] in Tensor
                 }
                 default -> throw new IllegalStateException("Nabla: unknown callback entry " + entry);
             }

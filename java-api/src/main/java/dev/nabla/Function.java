@@ -115,6 +115,7 @@ public abstract class Function {
             int hasSaved = ctx.hasSaved() ? (ctx.markOutputs(raw, inputs) ? 3 : 1) : 0;
             long st = nabla.nb_function_record(s.flags, id, name, ins, inputs.length, outs, raw.length,
                     hasSaved, recorded);
+            java.lang.ref.Reference.reachabilityFence(inputs); // Note [reachability] in Tensor
             if (st != 0) {
                 Callbacks.remove(id);
                 ctx.free();

@@ -74,6 +74,7 @@ public final class GraphExport {
                 nabla.nb_node_free(n);
             }
         }
+        java.lang.ref.Reference.reachabilityFence(root); // Note [reachability] in Tensor
         return sb.append("}\n").toString();
     }
 

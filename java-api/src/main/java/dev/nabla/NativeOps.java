@@ -35,6 +35,7 @@ public final class NativeOps {
         synchronized (g) {
             st = nabla.nb_tensor_dropout(s.flags, g.handle("dropout"), h, p, training ? 1 : 0, s.out);
         }
+        java.lang.ref.Reference.reachabilityFence(input); // Note [reachability] in Tensor
         if (st != 0) {
             throw Status.raise(st);
         }

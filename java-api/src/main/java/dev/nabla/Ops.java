@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.nabla.bindings.global.nabla;
+import java.lang.ref.Reference;
 
 /**
  * Calls into the native op registry ({@code nb_op_call}): every op without a C function of its own.
@@ -80,6 +81,7 @@ final class Ops {
         }
         long status = nabla.nb_op_call(s.flags, id, s.opInputs, inputs.length, s.opNumbers, numbers.length,
                 s.opInts, ints.length, s.opOutputs, ThreadState.MAX_OP_TENSORS, s.opCount);
+        Reference.reachabilityFence(inputs); // the inputs stay alive through the call (Note [reachability], Tensor)
         if (status != 0) {
             throw Status.raise(status);
         }

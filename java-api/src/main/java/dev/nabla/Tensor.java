@@ -8,6 +8,7 @@ import dev.nabla.bindings.global.nabla;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 
 /**
  * An n-dimensional array that records the operations applied to it, with PyTorch semantics:
@@ -101,6 +102,25 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
             throw Status.raise(status);
         }
         return new Tensor(s.outHandle(), s);
+    }
+
+    /*
+     * Note [reachability]: a handle crosses to native code as a long, which keeps no Tensor alive. Once
+     * the JIT sees no later use of an operand (a temporary, as x.mul(y) in x.mul(y).sum()), a GC during
+     * the native call could let the Cleaner free the native tensor the call is still reading. So every
+     * method that passes handles fences the tensors they came from after the call: the overloads of
+     * result below, and Reference.reachabilityFence where a method returns something else.
+     */
+
+    private static Tensor result(long status, ThreadState s, Object a) {
+        Reference.reachabilityFence(a);
+        return result(status, s);
+    }
+
+    private static Tensor result(long status, ThreadState s, Object a, Object b) {
+        Reference.reachabilityFence(a);
+        Reference.reachabilityFence(b);
+        return result(status, s);
     }
 
     /** The live handle, or throws for a closed tensor. */
@@ -290,6 +310,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         if (sh == null) {
             ThreadState s = ThreadState.get();
             int n = nabla.nb_tensor_shape(h, s.dimsOut(), ThreadState.MAX_DIMS);
+            Reference.reachabilityFence(this);
             sh = new Shape(s.readDims(n));
             e.shape = sh;
         }
@@ -303,27 +324,47 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
 
     /** The number of dimensions (like {@code .dim()}). */
     public int dim() {
-        return nabla.nb_tensor_ndim(handle());
+        try {
+            return nabla.nb_tensor_ndim(handle());
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** The number of elements (like {@code .numel()}). */
     public long numel() {
-        return nabla.nb_tensor_numel(handle());
+        try {
+            return nabla.nb_tensor_numel(handle());
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** The element type (like {@code .dtype}). */
     public DType dtype() {
-        return DType.of(nabla.nb_tensor_dtype(handle()));
+        try {
+            return DType.of(nabla.nb_tensor_dtype(handle()));
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Whether the elements are laid out row-major without gaps (like {@code .is_contiguous()}). */
     public boolean isContiguous() {
-        return nabla.nb_tensor_is_contiguous(handle()) != 0;
+        try {
+            return nabla.nb_tensor_is_contiguous(handle()) != 0;
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Whether gradients are recorded for this tensor (like {@code .requires_grad}). */
     public boolean requiresGrad() {
-        return nabla.nb_tensor_requires_grad(handle()) != 0;
+        try {
+            return nabla.nb_tensor_requires_grad(handle()) != 0;
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Sets {@code requires_grad} on a leaf, like {@code requires_grad_()}; returns this. */
@@ -334,12 +375,20 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
 
     /** Whether this tensor is a leaf of the graph (like {@code .is_leaf}). */
     public boolean isLeaf() {
-        return nabla.nb_tensor_is_leaf(handle()) != 0;
+        try {
+            return nabla.nb_tensor_is_leaf(handle()) != 0;
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** The name of the node that made this tensor, e.g. {@code "AddBackward0"}, or null for a leaf (like {@code .grad_fn}). */
     public String gradFn() {
-        return nabla.nb_tensor_grad_fn_name(handle());
+        try {
+            return nabla.nb_tensor_grad_fn_name(handle());
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /**
@@ -360,6 +409,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
             return g;
         }
         long gh = nabla.nb_tensor_grad(h);
+        Reference.reachabilityFence(this);
         if (gh == 0) {
             return null;
         }
@@ -372,11 +422,16 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     /** Keeps {@code .grad} for a non-leaf after backward (like {@code retain_grad()}). */
     public void retainGrad() {
         Status.check(nabla.nb_tensor_retain_grad(handle()));
+        Reference.reachabilityFence(this);
     }
 
     /** The version counter of the storage; in-place ops bump it (like {@code ._version}). */
     public long version() {
-        return nabla.nb_tensor_version(handle());
+        try {
+            return nabla.nb_tensor_version(handle());
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** The value of a one-element tensor (like {@code .item()}). */
@@ -384,6 +439,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         long h = handle();
         ThreadState s = ThreadState.get();
         Status.check(nabla.nb_tensor_item(h, s.scalar));
+        Reference.reachabilityFence(this);
         return s.scalarValue();
     }
 
@@ -425,7 +481,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     }
 
     private static void keepAlive(Object o) {
-        java.lang.ref.Reference.reachabilityFence(o);
+        Reference.reachabilityFence(o);
     }
 
     /** A copy of the elements in row-major order, converted to float. Works for any layout. */
@@ -469,6 +525,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
             owned = true;
         }
         long st = nabla.nb_tensor_contiguous(0, cur, s.out);
+        Reference.reachabilityFence(this);
         if (owned) {
             nabla.nb_tensor_free(cur);
         }
@@ -482,133 +539,133 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     /** {@code this + other}, broadcasting (like {@code torch.add}). */
     public Tensor add(Tensor other) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_add(s.flags, handle(), other.handle(), s.out), s);
+        return result(nabla.nb_tensor_add(s.flags, handle(), other.handle(), s.out), s, this, other);
     }
 
     /** {@code this + value}. */
     public Tensor add(double value) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_add_scalar(s.flags, handle(), value, s.out), s);
+        return result(nabla.nb_tensor_add_scalar(s.flags, handle(), value, s.out), s, this);
     }
 
     /** {@code this - other}, broadcasting (like {@code torch.sub}). */
     public Tensor sub(Tensor other) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_sub(s.flags, handle(), other.handle(), s.out), s);
+        return result(nabla.nb_tensor_sub(s.flags, handle(), other.handle(), s.out), s, this, other);
     }
 
     /** {@code this - value}. */
     public Tensor sub(double value) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_sub_scalar(s.flags, handle(), value, s.out), s);
+        return result(nabla.nb_tensor_sub_scalar(s.flags, handle(), value, s.out), s, this);
     }
 
     /** {@code value - this} (like {@code value - t} in Python, {@code torch.rsub}). */
     public Tensor rsub(double value) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_rsub_scalar(s.flags, handle(), value, s.out), s);
+        return result(nabla.nb_tensor_rsub_scalar(s.flags, handle(), value, s.out), s, this);
     }
 
     /** {@code this * other}, broadcasting (like {@code torch.mul}). */
     public Tensor mul(Tensor other) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_mul(s.flags, handle(), other.handle(), s.out), s);
+        return result(nabla.nb_tensor_mul(s.flags, handle(), other.handle(), s.out), s, this, other);
     }
 
     /** {@code this * value}. */
     public Tensor mul(double value) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_mul_scalar(s.flags, handle(), value, s.out), s);
+        return result(nabla.nb_tensor_mul_scalar(s.flags, handle(), value, s.out), s, this);
     }
 
     /** {@code this / other}, broadcasting (like {@code torch.div}). */
     public Tensor div(Tensor other) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_div(s.flags, handle(), other.handle(), s.out), s);
+        return result(nabla.nb_tensor_div(s.flags, handle(), other.handle(), s.out), s, this, other);
     }
 
     /** {@code this / value}. */
     public Tensor div(double value) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_div_scalar(s.flags, handle(), value, s.out), s);
+        return result(nabla.nb_tensor_div_scalar(s.flags, handle(), value, s.out), s, this);
     }
 
     /** {@code value / this} (like {@code value / t} in Python). */
     public Tensor rdiv(double value) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_rdiv_scalar(s.flags, handle(), value, s.out), s);
+        return result(nabla.nb_tensor_rdiv_scalar(s.flags, handle(), value, s.out), s, this);
     }
 
     /** {@code -this} (like {@code torch.neg}). */
     public Tensor neg() {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_neg(s.flags, handle(), s.out), s);
+        return result(nabla.nb_tensor_neg(s.flags, handle(), s.out), s, this);
     }
 
     /** {@code this ^ exponent} elementwise (like {@code torch.pow} with a number). */
     public Tensor pow(double exponent) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_pow_scalar(s.flags, handle(), exponent, s.out), s);
+        return result(nabla.nb_tensor_pow_scalar(s.flags, handle(), exponent, s.out), s, this);
     }
 
     /** The sum of all elements, a 0-d tensor (like {@code torch.sum}). */
     public Tensor sum() {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_sum(s.flags, handle(), s.out), s);
+        return result(nabla.nb_tensor_sum(s.flags, handle(), s.out), s, this);
     }
 
     /** The sum over {@code dim} (negative counts from the end), kept as size 1 when {@code keepDim}. */
     public Tensor sum(int dim, boolean keepDim) {
         ThreadState s = ThreadState.get();
         long h = handle();
-        return result(nabla.nb_tensor_sum_dims(s.flags, h, s.dim("sum", dim), 1, keepDim ? 1 : 0, s.out), s);
+        return result(nabla.nb_tensor_sum_dims(s.flags, h, s.dim("sum", dim), 1, keepDim ? 1 : 0, s.out), s, this);
     }
 
     /** The sum over {@code dims}, kept as size 1 when {@code keepDim}. */
     public Tensor sum(int[] dims, boolean keepDim) {
         ThreadState s = ThreadState.get();
         long h = handle();
-        return result(nabla.nb_tensor_sum_dims(s.flags, h, s.dims("sum", dims), dims.length, keepDim ? 1 : 0, s.out), s);
+        return result(nabla.nb_tensor_sum_dims(s.flags, h, s.dims("sum", dims), dims.length, keepDim ? 1 : 0, s.out), s, this);
     }
 
     /** The mean of all elements, a 0-d tensor (like {@code torch.mean}). */
     public Tensor mean() {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_mean(s.flags, handle(), s.out), s);
+        return result(nabla.nb_tensor_mean(s.flags, handle(), s.out), s, this);
     }
 
     /** The mean over {@code dim}, kept as size 1 when {@code keepDim}. */
     public Tensor mean(int dim, boolean keepDim) {
         ThreadState s = ThreadState.get();
         long h = handle();
-        return result(nabla.nb_tensor_mean_dims(s.flags, h, s.dim("mean", dim), 1, keepDim ? 1 : 0, s.out), s);
+        return result(nabla.nb_tensor_mean_dims(s.flags, h, s.dim("mean", dim), 1, keepDim ? 1 : 0, s.out), s, this);
     }
 
     /** The mean over {@code dims}, kept as size 1 when {@code keepDim}. */
     public Tensor mean(int[] dims, boolean keepDim) {
         ThreadState s = ThreadState.get();
         long h = handle();
-        return result(nabla.nb_tensor_mean_dims(s.flags, h, s.dims("mean", dims), dims.length, keepDim ? 1 : 0, s.out), s);
+        return result(nabla.nb_tensor_mean_dims(s.flags, h, s.dims("mean", dims), dims.length, keepDim ? 1 : 0, s.out), s, this);
     }
 
     /** The same elements in a new shape; a view when the strides allow, else a copy. One size may be -1. */
     public Tensor reshape(long... shape) {
         ThreadState s = ThreadState.get();
         long h = handle();
-        return result(nabla.nb_tensor_reshape(s.flags, h, s.dims("reshape", shape), shape.length, s.out), s);
+        return result(nabla.nb_tensor_reshape(s.flags, h, s.dims("reshape", shape), shape.length, s.out), s, this);
     }
 
     /** A view in a new shape (like {@code .view}); fails when the strides do not allow one. */
     public Tensor view(long... shape) {
         ThreadState s = ThreadState.get();
         long h = handle();
-        return result(nabla.nb_tensor_view(s.flags, h, s.dims("view", shape), shape.length, s.out), s);
+        return result(nabla.nb_tensor_view(s.flags, h, s.dims("view", shape), shape.length, s.out), s, this);
     }
 
     /** A view with dims {@code dim0} and {@code dim1} swapped (like {@code torch.transpose}). */
     public Tensor transpose(int dim0, int dim1) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_transpose(s.flags, handle(), dim0, dim1, s.out), s);
+        return result(nabla.nb_tensor_transpose(s.flags, handle(), dim0, dim1, s.out), s, this);
     }
 
     /** The transpose of a 2-d tensor; a 0-d or 1-d tensor comes back unchanged, as a view (like {@code .t()}). */
@@ -625,37 +682,37 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     public Tensor expand(long... shape) {
         ThreadState s = ThreadState.get();
         long h = handle();
-        return result(nabla.nb_tensor_expand(s.flags, h, s.dims("expand", shape), shape.length, s.out), s);
+        return result(nabla.nb_tensor_expand(s.flags, h, s.dims("expand", shape), shape.length, s.out), s, this);
     }
 
     /** A row-major tensor with these values: a copy, or this tensor's storage when it already is one. */
     public Tensor contiguous() {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_contiguous(s.flags, handle(), s.out), s);
+        return result(nabla.nb_tensor_contiguous(s.flags, handle(), s.out), s, this);
     }
 
     /** A copy with its own storage (like {@code .clone()}). */
     public Tensor clone() {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_clone(s.flags, handle(), s.out), s);
+        return result(nabla.nb_tensor_clone(s.flags, handle(), s.out), s, this);
     }
 
     /** Converts to {@code dtype} (like {@code .to(dtype)}); differentiable between float dtypes. */
     public Tensor to(DType dtype) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_to_dtype(s.flags, handle(), dtype.code(), s.out), s);
+        return result(nabla.nb_tensor_to_dtype(s.flags, handle(), dtype.code(), s.out), s, this);
     }
 
     /** Matrix product, with 1-d operands as in {@code torch.matmul}. */
     public Tensor matmul(Tensor other) {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_matmul(s.flags, handle(), other.handle(), s.out), s);
+        return result(nabla.nb_tensor_matmul(s.flags, handle(), other.handle(), s.out), s, this, other);
     }
 
     /** The same storage cut from the graph: no grad_fn, does not require grad (like {@code .detach()}). */
     public Tensor detach() {
         ThreadState s = ThreadState.get();
-        return result(nabla.nb_tensor_detach(handle(), s.out), s);
+        return result(nabla.nb_tensor_detach(handle(), s.out), s, this);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -681,7 +738,12 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         long h = handle();
         long g = gradient == null ? 0 : gradient.handle();
         int flags = (s.flags & nabla.NB_ANOMALY) | (createGraph ? nabla.NB_GRAD : 0);
-        Callbacks.check(nabla.nb_tensor_backward(flags, h, g, retainGraph ? 1 : 0, createGraph ? 1 : 0));
+        try {
+            Callbacks.check(nabla.nb_tensor_backward(flags, h, g, retainGraph ? 1 : 0, createGraph ? 1 : 0));
+        } finally {
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(gradient);
+        }
     }
 
     /** Sets {@code .grad} to null, the PyTorch 2 default of {@code zero_grad()}. */
@@ -706,6 +768,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
                 nabla.nb_tensor_free(g);
             }
         }
+        Reference.reachabilityFence(this);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -716,6 +779,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     public Tensor addInPlace(Tensor other) {
         ThreadState s = ThreadState.get();
         Status.check(nabla.nb_tensor_add_(s.flags, handle(), other.handle()));
+        Reference.reachabilityFence(other);
         return this;
     }
 
@@ -723,6 +787,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     public Tensor addInPlace(Tensor other, double alpha) {
         ThreadState s = ThreadState.get();
         Status.check(nabla.nb_tensor_add_scaled_(s.flags, handle(), other.handle(), alpha));
+        Reference.reachabilityFence(other);
         return this;
     }
 
@@ -737,6 +802,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     public Tensor subInPlace(Tensor other) {
         ThreadState s = ThreadState.get();
         Status.check(nabla.nb_tensor_sub_(s.flags, handle(), other.handle()));
+        Reference.reachabilityFence(other);
         return this;
     }
 
@@ -751,6 +817,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     public Tensor mulInPlace(Tensor other) {
         ThreadState s = ThreadState.get();
         Status.check(nabla.nb_tensor_mul_(s.flags, handle(), other.handle()));
+        Reference.reachabilityFence(other);
         return this;
     }
 
@@ -777,6 +844,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     public Tensor copyInPlace(Tensor src) {
         ThreadState s = ThreadState.get();
         Status.check(nabla.nb_tensor_copy_(s.flags, handle(), src.handle()));
+        Reference.reachabilityFence(src);
         return this;
     }
 
@@ -868,6 +936,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     public HookHandle registerHook(java.util.function.UnaryOperator<Tensor> hook) {
         long id = Callbacks.register(new Callbacks.Hook(hook));
         long st = nabla.nb_tensor_register_hook(handle(), id);
+        Reference.reachabilityFence(this);
         if (st != 0) {
             Callbacks.remove(id);
             throw Status.raise(st);
@@ -885,6 +954,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     public HookHandle registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
         long id = Callbacks.register(new Callbacks.PostHook(hook));
         long st = nabla.nb_tensor_register_post_accumulate_grad_hook(handle(), id);
+        Reference.reachabilityFence(this);
         if (st != 0) {
             Callbacks.remove(id);
             throw Status.raise(st);
@@ -905,7 +975,11 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
 
     /** An identity of this tensor's grad_fn node, 0 for a leaf; equal ids mean the same node. */
     long gradFnId() {
-        return nabla.nb_tensor_grad_fn_id(handle());
+        try {
+            return nabla.nb_tensor_grad_fn_id(handle());
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Wraps one native reference outside every scope: freed by close() or the Cleaner. */
