@@ -27,7 +27,7 @@ import java.lang.ref.Reference;
  * <p>Lifetime: {@link #close()} frees the native reference exactly once; any later use throws
  * {@link IllegalStateException} ("... tensor is closed"). A tensor created while a {@link TensorScope}
  * is open on the thread belongs to that scope and is closed with it. A tensor created outside any scope
- * is freed by {@code close()}, or by a {@link Cleaner} once it is unreachable (a safety net only).
+ * is freed by {@code close()}, or by a safety net ({@link SafetyNet}, a lock-free Cleaner) once it is unreachable.
  *
  * <p>Not thread-safe: share a tensor between threads only with external synchronization, and never close
  * it while another thread uses it.
@@ -37,15 +37,17 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         NativeLibrary.load();
     }
 
+    /** For the few other native objects (generators); tensors use {@link SafetyNet}. */
     static final Cleaner CLEANER = Cleaner.create();
 
     private static final long[] SCALAR_SHAPE = {};
 
     /** The native {@code nb_tensor*}; 0 once closed. */
     private long handle;
-    /** The owning scope, or null when this tensor is freed by close() or the Cleaner. */
+    /** The owning scope, or null when this tensor is freed by close() or the safety net. */
     TensorScope scope;
-    private Cleaner.Cleanable cleanable;
+    /** The safety net's registration ({@link SafetyNet}), for a tensor outside every scope. */
+    private SafetyNet.Ref ref;
     /** Rarely used state, made on first need so that an op's result stays a small object. */
     private Extras extras;
 
@@ -68,7 +70,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         return e;
     }
 
-    /** Takes ownership of one native reference, registering it with the thread's scope or the Cleaner. */
+    /** Takes ownership of one native reference, registering it with the thread's scope or the safety net. */
     private Tensor(long handle, ThreadState s) {
         this.handle = handle;
         TensorScope sc = s.scope;
@@ -76,18 +78,10 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
             scope = sc;
             sc.add(this);
         } else {
-            cleanable = CLEANER.register(this, new Free(handle));
+            ref = SafetyNet.register(this, handle, s.registry);
         }
         if ((s.flags & nabla.NB_ANOMALY) != 0) {
             Autograd.recordForwardTrace(handle); // anomaly mode only; see Autograd.detectAnomaly
-        }
-    }
-
-    /** The Cleaner's action: it must not reach the Tensor, so it holds only the address. */
-    private record Free(long handle) implements Runnable {
-        @Override
-        public void run() {
-            nabla.nb_tensor_free(handle);
         }
     }
 
@@ -107,7 +101,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     /*
      * Note [reachability]: a handle crosses to native code as a long, which keeps no Tensor alive. Once
      * the JIT sees no later use of an operand (a temporary, as x.mul(y) in x.mul(y).sum()), a GC during
-     * the native call could let the Cleaner free the native tensor the call is still reading. So every
+     * the native call could let the safety net free the native tensor the call is still reading. So every
      * method that passes handles fences the tensors they came from after the call: the overloads of
      * result below, and Reference.reachabilityFence where a method returns something else.
      */
@@ -144,13 +138,13 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
                 + "keep it with TensorScope.keep or create it outside the scope");
     }
 
-    /** Moves ownership to {@code target}, or to the Cleaner when {@code target} is null. */
+    /** Moves ownership to {@code target}, or to the safety net when {@code target} is null. */
     void moveTo(TensorScope target) {
         scope = target;
         if (target != null) {
             target.add(this);
-        } else {
-            cleanable = CLEANER.register(this, new Free(handle));
+        } else if (ref == null) {
+            ref = SafetyNet.register(this, handle, ThreadState.get().registry);
         }
     }
 
@@ -468,7 +462,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         if (seg == null) {
             long bytes = nabla.nb_tensor_numel(h) * DType.of(nabla.nb_tensor_dtype(h)).byteSize();
             e.arena = Arena.ofShared();
-            // The cleanup action captures this tensor, so a reachable segment keeps it from the Cleaner.
+            // The cleanup action captures this tensor, so a reachable segment keeps it from the safety net.
             seg = MemorySegment.ofAddress(nabla.nb_tensor_data(h)).reinterpret(bytes, e.arena, unused -> keepAlive(this));
             e.data = seg;
         }
@@ -874,13 +868,13 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         if (scope != null) {
             scope.forget(this);
         }
-        if (cleanable != null) {
-            Cleaner.Cleanable c = cleanable;
-            cleanable = null;
-            c.clean(); // runs Free once and deregisters it
-        } else {
-            nabla.nb_tensor_free(h);
+        SafetyNet.Ref r = ref;
+        if (r != null) {
+            ref = null;
+            SafetyNet.release(r); // the net will not free h now
         }
+        nabla.nb_tensor_free(h);
+        Reference.reachabilityFence(this); // reachable until released: see SafetyNet
     }
 
     /** Prints like PyTorch, e.g. {@code tensor([[3., 3.],\n        [3., 3.]], grad_fn=<AddBackward0>)}. */
@@ -982,7 +976,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         }
     }
 
-    /** Wraps one native reference outside every scope: freed by close() or the Cleaner. */
+    /** Wraps one native reference outside every scope: freed by close() or the safety net. */
     static Tensor unscoped(long handle) {
         Tensor t = new Tensor(handle, ThreadState.get());
         if (t.scope != null) {

@@ -15,8 +15,8 @@ import java.util.Arrays;
  *
  * <p>Confined to the thread that opened it, like {@code Arena.ofConfined()}. Scopes nest and must be
  * closed in reverse order of opening; closing one twice throws, as {@code Arena.close()} does. Tensors
- * created outside any scope are freed by {@link Tensor#close()} or, as a safety net, by a
- * {@link java.lang.ref.Cleaner} once unreachable.
+ * created outside any scope are freed by {@link Tensor#close()} or, once unreachable, by the
+ * safety net (phantom references, like a {@link java.lang.ref.Cleaner}).
  */
 public final class TensorScope implements AutoCloseable {
     private final ThreadState state;
@@ -54,7 +54,7 @@ public final class TensorScope implements AutoCloseable {
 
     /**
      * Moves {@code t}, which this scope owns, to the enclosing scope, or out of all scopes (then it is
-     * freed by {@link Tensor#close()} or the Cleaner). Returns {@code t}.
+     * freed by {@link Tensor#close()} or the safety net). Returns {@code t}.
      */
     public Tensor keep(Tensor t) {
         checkOpen("keep");
@@ -67,7 +67,7 @@ public final class TensorScope implements AutoCloseable {
     }
 
     /**
-     * Takes {@code t} out of whatever scope owns it, so that only {@link Tensor#close()} (or the Cleaner) frees
+     * Takes {@code t} out of whatever scope owns it, so that only {@link Tensor#close()} (or the safety net) frees
      * it: for long-lived tensors made inside a scope, such as a model's parameters. Returns {@code t}.
      */
     public static Tensor escape(Tensor t) {

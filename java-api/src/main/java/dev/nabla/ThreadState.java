@@ -36,6 +36,8 @@ final class ThreadState {
     int flags = nabla.NB_GRAD;
     /** The innermost open scope on this thread, or null. */
     TensorScope scope;
+    /** This thread's registrations with the safety net (tensors outside every scope). */
+    final SafetyNet.Registry registry = new SafetyNet.Registry();
 
     /** The {@code nb_tensor**} out slot. */
     final PointerPointer<?> out = new PointerPointer<>(1);

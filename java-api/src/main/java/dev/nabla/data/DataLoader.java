@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Note [batch ownership]: a batch made on the prefetch thread is made outside any
  * {@link dev.nabla.TensorScope} (the worker opens none), so it is not in the consumer's scope: close it
- * (try-with-resources on the {@link Batch}), or it is freed by the Cleaner once unreachable. Results of
+ * (try-with-resources on the {@link Batch}), or it is freed by the safety net once unreachable. Results of
  * ops on it belong to the consumer's scope as usual. With {@code prefetch(0)} batches are made on the
  * consumer's thread, in its current scope.
  */
