@@ -21,21 +21,11 @@ inline T& at(char* p, int64_t i, int64_t stride) {
 template <class O, class A, class F>
 void map1(const TensorImpl& out, const TensorImpl& a, F f) {
   if (a.shape == out.shape && out.is_contiguous() && a.is_contiguous()) {
-    O* o = out.data<O>();
     const A* x = a.data<A>();
-    if (stream_output(out.numel() * static_cast<int64_t>(sizeof(O)))) {
-      parallel_for(0, out.numel(), kElementwiseGrain, [=](int64_t lo, int64_t hi) {
-        stream_range(o, lo, hi, [=](int64_t i0, int64_t n, O* d) {
-          const A* xs = x + i0;
+    fill_output(out.data<O>(), out.numel(), [=](int64_t i0, int64_t n, O* d) {
+      const A* xs = x + i0;
 #pragma omp simd
-          for (int64_t i = 0; i < n; ++i) d[i] = f(xs[i]);
-        });
-      });
-      return;
-    }
-    parallel_for(0, out.numel(), kElementwiseGrain, [=](int64_t lo, int64_t hi) {
-#pragma omp simd
-      for (int64_t i = lo; i < hi; ++i) o[i] = f(x[i]);
+      for (int64_t i = 0; i < n; ++i) d[i] = f(xs[i]);
     });
     return;
   }
@@ -59,23 +49,13 @@ template <class O, class A, class B, class F>
 void map2(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, F f) {
   if (a.shape == out.shape && b.shape == out.shape && out.is_contiguous() && a.is_contiguous() &&
       b.is_contiguous()) {
-    O* o = out.data<O>();
     const A* x = a.data<A>();
     const B* y = b.data<B>();
-    if (stream_output(out.numel() * static_cast<int64_t>(sizeof(O)))) {
-      parallel_for(0, out.numel(), kElementwiseGrain, [=](int64_t lo, int64_t hi) {
-        stream_range(o, lo, hi, [=](int64_t i0, int64_t n, O* d) {
-          const A* xs = x + i0;
-          const B* ys = y + i0;
+    fill_output(out.data<O>(), out.numel(), [=](int64_t i0, int64_t n, O* d) {
+      const A* xs = x + i0;
+      const B* ys = y + i0;
 #pragma omp simd
-          for (int64_t i = 0; i < n; ++i) d[i] = f(xs[i], ys[i]);
-        });
-      });
-      return;
-    }
-    parallel_for(0, out.numel(), kElementwiseGrain, [=](int64_t lo, int64_t hi) {
-#pragma omp simd
-      for (int64_t i = lo; i < hi; ++i) o[i] = f(x[i], y[i]);
+      for (int64_t i = 0; i < n; ++i) d[i] = f(xs[i], ys[i]);
     });
     return;
   }

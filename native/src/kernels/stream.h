@@ -7,12 +7,13 @@
 // at 2 threads in a plain C loop.
 //
 // The values are computed in blocks into an L1-resident buffer and copied out with streaming stores;
-// the unaligned head and the tail of a chunk use ordinary stores. An sfence ends every chunk: streaming stores are weakly ordered, and the thread
-// that joins the parallel_for must see them.
+// the unaligned head and the tail of a chunk use ordinary stores. An sfence ends every chunk:
+// streaming stores are weakly ordered, and the thread that joins the parallel_for must see them.
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
+
+#include "kernels/parallel.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -58,6 +59,17 @@ void stream_range(O* o, int64_t lo, int64_t hi, Fill fill) {
   }
   if (i < hi) fill(i, hi - i, o + i);
   detail::stream_fence();
+}
+
+// The contiguous output o[0, n) of an elementwise op, split between threads (kElementwiseGrain) and
+// streamed when it is as large as the LLC: fill(i0, cnt, dst) writes the cnt values from i0 on to
+// dst[0..cnt), dst being o + i0 itself or an L1 block that is then streamed there.
+template <class O, class Fill>
+void fill_output(O* o, int64_t n, Fill fill) {
+  if (stream_output(n * static_cast<int64_t>(sizeof(O))))
+    parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) { stream_range(o, lo, hi, fill); });
+  else
+    parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) { fill(lo, hi - lo, o + lo); });
 }
 
 }  // namespace nabla

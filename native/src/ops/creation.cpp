@@ -21,15 +21,9 @@ Tensor full(const Dims& shape, DType dtype, double value) {
       parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) {
         std::memset(p + lo, 0, static_cast<size_t>(hi - lo) * sizeof(scalar_t));
       });
-    } else if (stream_output(n * static_cast<int64_t>(sizeof(scalar_t)))) {
-      parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) {
-        stream_range(p, lo, hi, [=](int64_t, int64_t cnt, scalar_t* d) {
-          for (int64_t i = 0; i < cnt; ++i) d[i] = v;
-        });
-      });
     } else {
-      parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) p[i] = v;
+      fill_output(p, n, [=](int64_t, int64_t cnt, scalar_t* d) {
+        for (int64_t i = 0; i < cnt; ++i) d[i] = v;
       });
     }
   });

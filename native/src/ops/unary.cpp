@@ -45,14 +45,7 @@ Tensor float_map_vec(const Tensor& a, const char* op, V vf, F f) {
   if (!x->is_contiguous()) x = contiguous(x, Ctx{});
   Tensor out = empty(a->shape, DType::F32);
   const float* xp = x->data<float>();
-  float* op_ = out->data<float>();
-  const int64_t n = out->numel();
-  if (stream_output(n * static_cast<int64_t>(sizeof(float))))
-    parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) {
-      stream_range(op_, lo, hi, [=](int64_t i0, int64_t cnt, float* d) { vf(xp + i0, d, cnt); });
-    });
-  else
-    parallel_for(0, n, kElementwiseGrain, [=](int64_t lo, int64_t hi) { vf(xp + lo, op_ + lo, hi - lo); });
+  fill_output(out->data<float>(), out->numel(), [=](int64_t i0, int64_t n, float* d) { vf(xp + i0, d, n); });
   return out;
 }
 
