@@ -7,11 +7,9 @@
 // mul_ + addcmul_ for the second, sqrt / sqrt(bc2) + eps, addcdiv_ with -lr / bc1.
 #include <cmath>
 
-#include "kernels/copy.h"
 #include "kernels/cpu.h"
 #include "kernels/parallel.h"
-#include "ops/ops.h"
-#include "ops/registry.h"
+#include "ops/optim_step.h"
 
 namespace nabla {
 
@@ -99,15 +97,6 @@ void adam_kernel(T* p, const T* grad, T* m, T* v, T* vmax, int64_t n, const Adam
     vmax ? adam_run<T, false, false, true>(p, grad, m, v, vmax, n, c) : adam_run<T, false, false, false>(p, grad, m, v, vmax, n, c);
 }
 
-void check_same(const Tensor& p, const Tensor& t, const char* what) {
-  if (t->dtype != p->dtype)
-    fail_arg(std::string("adam_step_: ") + what + " has dtype " + dtype_name(t->dtype) +
-             " but the parameter has " + dtype_name(p->dtype));
-  if (t->shape != p->shape)
-    fail_shape(std::string("adam_step_: ") + what + " has shape " + shape_of(t) +
-               " but the parameter has shape " + shape_of(p));
-}
-
 // tensors: param, grad, exp_avg, exp_avg_sq[, max_exp_avg_sq]; numbers: lr, beta1, beta2, eps,
 // weight_decay, step; integers: amsgrad, decoupled (AdamW), maximize. Writes param and the state
 // in place and bumps their versions; records nothing (PyTorch's step runs under no_grad).
@@ -116,30 +105,15 @@ void adam_step(const OpArgs& a) {
   const bool ams = a.integer(0) != 0;
   if (a.n_in != (ams ? 5 : 4))
     fail_arg("adam_step_: expected " + std::to_string(ams ? 5 : 4) + " tensors, got " + std::to_string(a.n_in));
-  if (p->dtype != DType::F32 && p->dtype != DType::F64)
-    fail_arg(std::string("adam_step_: parameters must be float32 or float64, got ") + dtype_name(p->dtype));
-  const char* names[] = {"param", "grad", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
-  for (int k = 1; k < a.n_in; ++k) check_same(p, a.tensor(k), names[k]);
+  check_step_tensors(a, {"param", "grad", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"});
   AdamHyper h{a.num(0), a.num(1), a.num(2), a.num(3), a.num(4), a.num(5), ams, a.integer(1) != 0,
               a.integer(2) != 0};
-  // The kernel wants flat, distinct buffers; anything else runs on contiguous copies written back.
-  std::vector<Tensor> work;
-  bool direct = true;
-  for (int k = 0; k < a.n_in; ++k) {
-    const Tensor& t = a.tensor(k);
-    direct = direct && t->is_contiguous();
-    for (int j = 0; j < k; ++j) direct = direct && t->storage != a.tensor(j)->storage;
-  }
-  for (int k = 0; k < a.n_in; ++k) work.push_back(direct ? a.tensor(k) : clone(a.tensor(k), Ctx{}));  // a clone is contiguous
-  NB_DISPATCH_FLOAT(p->dtype, "adam_step_", [&] {
-    adam_kernel<scalar_t>(work[0]->data<scalar_t>(), work[1]->data<scalar_t>(), work[2]->data<scalar_t>(),
-                          work[3]->data<scalar_t>(), ams ? work[4]->data<scalar_t>() : nullptr, p->numel(), h);
+  run_step(a, [&](const std::vector<Tensor>& work) {
+    NB_DISPATCH_FLOAT(p->dtype, "adam_step_", [&] {
+      adam_kernel<scalar_t>(work[0]->data<scalar_t>(), work[1]->data<scalar_t>(), work[2]->data<scalar_t>(),
+                            work[3]->data<scalar_t>(), ams ? work[4]->data<scalar_t>() : nullptr, p->numel(), h);
+    });
   });
-  for (int k = 0; k < a.n_in; ++k) {
-    if (k == 1) continue;  // the gradient is only read
-    if (!direct) copy_into(*a.tensor(k), *work[k]);
-    a.tensor(k)->bump_version();
-  }
 }
 
 }  // namespace

@@ -12,11 +12,9 @@
 //   else p = p + (-lr) * (g / avg)                                    (addcdiv_)
 #include <cmath>
 
-#include "kernels/copy.h"
 #include "kernels/cpu.h"
 #include "kernels/parallel.h"
-#include "ops/ops.h"
-#include "ops/registry.h"
+#include "ops/optim_step.h"
 
 namespace nabla {
 
@@ -92,14 +90,6 @@ void rms_flags(T* p, const T* grad, T* v, T* m, T* buf, int64_t n, const RmsCons
     buf ? rms_run<T, WD, false, true>(p, grad, v, m, buf, n, c) : rms_run<T, WD, false, false>(p, grad, v, m, buf, n, c);
 }
 
-void check_like(const Tensor& p, const Tensor& t, const std::string& what) {
-  if (t->dtype != p->dtype)
-    fail_arg("rmsprop_step_: " + what + " has dtype " + dtype_name(t->dtype) + " but the parameter has " +
-             dtype_name(p->dtype));
-  if (t->shape != p->shape)
-    fail_shape("rmsprop_step_: " + what + " has shape " + shape_of(t) + " but the parameter has shape " + shape_of(p));
-}
-
 // tensors: param, grad, square_avg[, grad_avg when centered][, momentum_buffer when momentum > 0];
 // numbers: lr, alpha, eps, weight_decay, momentum; integers: centered, maximize. Writes param and the
 // state in place and bumps their versions; records nothing (PyTorch's step runs under no_grad).
@@ -116,33 +106,20 @@ void rmsprop_step(const OpArgs& a) {
     fail_arg("rmsprop_step_: expected " + std::to_string(names.size()) + " tensors (" + list + "), got " +
              std::to_string(a.n_in));
   }
-  if (p->dtype != DType::F32 && p->dtype != DType::F64)
-    fail_arg(std::string("rmsprop_step_: parameters must be float32 or float64, got ") + dtype_name(p->dtype));
-  for (int k = 1; k < a.n_in; ++k) check_like(p, a.tensor(k), names[static_cast<size_t>(k)]);
-  // The kernel wants flat, distinct buffers; anything else runs on contiguous copies written back.
-  bool direct = true;
-  for (int k = 0; k < a.n_in; ++k) {
-    direct = direct && a.tensor(k)->is_contiguous();
-    for (int j = 0; j < k; ++j) direct = direct && a.tensor(k)->storage != a.tensor(j)->storage;
-  }
-  std::vector<Tensor> work;
-  for (int k = 0; k < a.n_in; ++k) work.push_back(direct ? a.tensor(k) : clone(a.tensor(k), Ctx{}));
-  NB_DISPATCH_FLOAT(p->dtype, "rmsprop_step_", [&] {
-    using T = scalar_t;
-    const RmsConsts<T> c{T(maximize ? -1 : 1), T(wd), T(alpha), T(1 - alpha), T(eps), T(momentum), T(-lr),
-                         std::abs(1 - alpha) < 0.5};
-    T* m = centered ? work[3]->data<T>() : nullptr;
-    T* buf = mom ? work[centered ? 4 : 3]->data<T>() : nullptr;
-    if (wd != 0)
-      rms_flags<T, true>(work[0]->data<T>(), work[1]->data<T>(), work[2]->data<T>(), m, buf, p->numel(), c);
-    else
-      rms_flags<T, false>(work[0]->data<T>(), work[1]->data<T>(), work[2]->data<T>(), m, buf, p->numel(), c);
+  check_step_tensors(a, names);
+  run_step(a, [&](const std::vector<Tensor>& work) {
+    NB_DISPATCH_FLOAT(p->dtype, "rmsprop_step_", [&] {
+      using T = scalar_t;
+      const RmsConsts<T> c{T(maximize ? -1 : 1), T(wd), T(alpha), T(1 - alpha), T(eps), T(momentum), T(-lr),
+                           std::abs(1 - alpha) < 0.5};
+      T* m = centered ? work[3]->data<T>() : nullptr;
+      T* buf = mom ? work[centered ? 4 : 3]->data<T>() : nullptr;
+      if (wd != 0)
+        rms_flags<T, true>(work[0]->data<T>(), work[1]->data<T>(), work[2]->data<T>(), m, buf, p->numel(), c);
+      else
+        rms_flags<T, false>(work[0]->data<T>(), work[1]->data<T>(), work[2]->data<T>(), m, buf, p->numel(), c);
+    });
   });
-  for (int k = 0; k < a.n_in; ++k) {
-    if (k == 1) continue;  // the gradient is only read
-    if (!direct) copy_into(*a.tensor(k), *work[k]);
-    a.tensor(k)->bump_version();
-  }
 }
 
 }  // namespace

@@ -7,11 +7,9 @@
 //   g = maximize ? -grad : grad;  g = g + wd * p
 //   b = g (first step) or b = b * momentum, then b + (1 - dampening) * g
 //   g = nesterov ? g + momentum * b : b;  p = p + (-lr) * g
-#include "kernels/copy.h"
 #include "kernels/cpu.h"
 #include "kernels/parallel.h"
-#include "ops/ops.h"
-#include "ops/registry.h"
+#include "ops/optim_step.h"
 
 namespace nabla {
 
@@ -76,15 +74,6 @@ void sgd_mom(T* p, const T* grad, T* buf, int64_t n, const SgdConsts<T>& c, int 
     nest ? sgd_run<T, WD, 2, true>(p, grad, buf, n, c) : sgd_run<T, WD, 2, false>(p, grad, buf, n, c);
 }
 
-void check_like(const Tensor& p, const Tensor& t, const char* what) {
-  if (t->dtype != p->dtype)
-    fail_arg(std::string("sgd_step_: ") + what + " has dtype " + dtype_name(t->dtype) + " but the parameter has " +
-             dtype_name(p->dtype));
-  if (t->shape != p->shape)
-    fail_shape(std::string("sgd_step_: ") + what + " has shape " + shape_of(t) + " but the parameter has shape " +
-               shape_of(p));
-}
-
 // tensors: param, grad[, momentum_buffer]; numbers: lr, momentum, dampening, weight_decay; integers:
 // nesterov, maximize, first (1: the buffer starts from this step's gradient, its old values unread).
 // The buffer is passed exactly when momentum != 0. Writes param (and the buffer) in place and bumps
@@ -99,35 +88,21 @@ void sgd_step(const OpArgs& a) {
              (momentum != 0 ? " tensors (param, grad, momentum_buffer) with momentum, got "
                             : " tensors (param, grad) without momentum, got ") +
              std::to_string(a.n_in));
-  if (p->dtype != DType::F32 && p->dtype != DType::F64)
-    fail_arg(std::string("sgd_step_: parameters must be float32 or float64, got ") + dtype_name(p->dtype));
-  const char* names[] = {"param", "grad", "momentum_buffer"};
-  for (int k = 1; k < a.n_in; ++k) check_like(p, a.tensor(k), names[k]);
-  // The kernel wants flat, distinct buffers; anything else runs on contiguous copies written back.
-  bool direct = true;
-  for (int k = 0; k < a.n_in; ++k) {
-    direct = direct && a.tensor(k)->is_contiguous();
-    for (int j = 0; j < k; ++j) direct = direct && a.tensor(k)->storage != a.tensor(j)->storage;
-  }
-  std::vector<Tensor> work;
-  for (int k = 0; k < a.n_in; ++k) work.push_back(direct ? a.tensor(k) : clone(a.tensor(k), Ctx{}));
+  check_step_tensors(a, {"param", "grad", "momentum_buffer"});
   const int mom = momentum == 0 ? 0 : first ? 1 : 2;
-  NB_DISPATCH_FLOAT(p->dtype, "sgd_step_", [&] {
-    using T = scalar_t;
-    const SgdConsts<T> c{T(maximize ? -1 : 1), T(wd), T(momentum), T(1 - dampening), T(-lr)};
-    T* pp = work[0]->data<T>();
-    const T* gp = work[1]->data<T>();
-    T* bp = mom != 0 ? work[2]->data<T>() : nullptr;
-    if (wd != 0)
-      sgd_mom<T, true>(pp, gp, bp, p->numel(), c, mom, nesterov);
-    else
-      sgd_mom<T, false>(pp, gp, bp, p->numel(), c, mom, nesterov);
+  run_step(a, [&](const std::vector<Tensor>& work) {
+    NB_DISPATCH_FLOAT(p->dtype, "sgd_step_", [&] {
+      using T = scalar_t;
+      const SgdConsts<T> c{T(maximize ? -1 : 1), T(wd), T(momentum), T(1 - dampening), T(-lr)};
+      T* pp = work[0]->data<T>();
+      const T* gp = work[1]->data<T>();
+      T* bp = mom != 0 ? work[2]->data<T>() : nullptr;
+      if (wd != 0)
+        sgd_mom<T, true>(pp, gp, bp, p->numel(), c, mom, nesterov);
+      else
+        sgd_mom<T, false>(pp, gp, bp, p->numel(), c, mom, nesterov);
+    });
   });
-  for (int k = 0; k < a.n_in; ++k) {
-    if (k == 1) continue;  // the gradient is only read
-    if (!direct) copy_into(*a.tensor(k), *work[k]);
-    a.tensor(k)->bump_version();
-  }
 }
 
 }  // namespace
