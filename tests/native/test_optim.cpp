@@ -47,6 +47,21 @@ std::string adam_call(const std::vector<const nb_tensor *> &in, const AdamOpts &
 
 int64_t version_of(const nb_tensor *t) { return nb_tensor_version(t); }
 
+// A kernel's element against the reference loop's: the same operations in the same order, so equal
+// up to the last bit or two (vector sqrt and division round correctly, as the scalar ones); NaN as
+// NaN, infinities exactly.
+template <class T>
+void expect_within_rounding(double got, T want, const char *what, int64_t i) {
+  if (std::isnan(want)) {
+    EXPECT_TRUE(std::isnan(got)) << what << " at " << i;
+  } else if (std::isinf(want)) {
+    EXPECT_EQ(got, double(want)) << what << " at " << i;
+  } else {
+    EXPECT_NEAR(got, double(want), std::fabs(double(want)) * 4 * std::numeric_limits<T>::epsilon())
+        << what << " at " << i;
+  }
+}
+
 template <class T>
 void check_case(int32_t dt, int64_t n, const AdamOpts &o, bool strided, std::mt19937 &rng) {
   SCOPED_TRACE("n " + std::to_string(n) + " dtype " + std::to_string(dt) + " wd " + std::to_string(o.wd) +
@@ -76,18 +91,7 @@ void check_case(int32_t dt, int64_t n, const AdamOpts &o, bool strided, std::mt1
   for (int64_t i = 0; i < 3 * n; ++i) {
     T pr = T(pv[i]), mr = T(mv[i]), vr = T(vv[i]), xr = T(xv[i]);
     adam_ref<T>(pr, T(gv[i]), mr, vr, xr, o);
-    // Same operations in the same order: equal up to the last bit or two (the vector sqrt and
-    // division are correctly rounded, as the scalar ones).
-    auto same = [&](double got, T want, const char *what) {
-      if (std::isnan(want)) {
-        EXPECT_TRUE(std::isnan(got)) << what << " at " << i;
-      } else if (std::isinf(want)) {
-        EXPECT_EQ(got, double(want)) << what << " at " << i;
-      } else {
-        EXPECT_NEAR(got, double(want), std::fabs(double(want)) * 4 * std::numeric_limits<T>::epsilon())
-            << what << " at " << i;
-      }
-    };
+    auto same = [&](double got, T want, const char *what) { expect_within_rounding(got, want, what, i); };
     same(gp[i], pr, "param");
     same(gm[i], mr, "exp_avg");
     same(gvv[i], vr, "exp_avg_sq");
@@ -317,18 +321,7 @@ void check_rms(int32_t dt, int64_t n, const RmsOpts &o, bool strided, std::mt199
   for (int64_t i = 0; i < 3 * n; ++i) {
     T pr = T(pv[i]), vr = T(vv[i]), mr = T(mv[i]), br = T(bv[i]);
     rms_ref<T>(pr, T(gv[i]), vr, mr, br, o);
-    // The same operations in the same order, none contracted; the vector sqrt and division are
-    // correctly rounded like the scalar ones: equal up to the last bit or two.
-    auto same = [&](double got, T want, const char *what) {
-      if (std::isnan(want)) {
-        EXPECT_TRUE(std::isnan(got)) << what << " at " << i;
-      } else if (std::isinf(want)) {
-        EXPECT_EQ(got, double(want)) << what << " at " << i;
-      } else {
-        EXPECT_NEAR(got, double(want), std::fabs(double(want)) * 4 * std::numeric_limits<T>::epsilon())
-            << what << " at " << i;
-      }
-    };
+    auto same = [&](double got, T want, const char *what) { expect_within_rounding(got, want, what, i); };
     same(gp[i], pr, "param");
     same(gvv[i], vr, "square_avg");
     if (o.centered) same(gm[i], mr, "grad_avg");
