@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-#define NB_ABI_VERSION 5
+#define NB_ABI_VERSION 6
 
 #if defined(_WIN32)
 #define NB_API __declspec(dllexport)
@@ -74,6 +74,9 @@ typedef struct nb_generator nb_generator; /* opaque random generator, not thread
 NB_API int32_t nb_abi_version(void);
 /* Number of live native tensors (all references dropped = 0); for leak tests. */
 NB_API int64_t nb_live_tensors(void);
+/* Number of deferred elementwise results not computed yet (large tensors only, see
+ * nb_tensor_data); for tests. */
+NB_API int64_t nb_deferred_tensors(void);
 
 /* ---- status ---- */
 
@@ -127,8 +130,14 @@ NB_API int32_t nb_tensor_shape(const nb_tensor *t, int64_t *out, int32_t cap);
 NB_API int32_t nb_tensor_strides(const nb_tensor *t, int64_t *out, int32_t cap);
 NB_API int64_t nb_tensor_numel(const nb_tensor *t);
 NB_API int32_t nb_tensor_is_contiguous(const nb_tensor *t);
-/* Address of the first element. Borrowed: valid while t (or a view of its storage) lives. */
+/* Address of the first element, to read or write at any time. Borrowed: valid while t (or a view of
+ * its storage) lives. A deferred result is computed first, and the memory is marked as written from
+ * outside: from then on no op defers its reading of it. */
 NB_API intptr_t nb_tensor_data(const nb_tensor *t);
+/* As nb_tensor_data, for an access that ends before the next call into this library (copying values
+ * in or out; deferred results that read t are computed first): the memory is not marked, so later
+ * ops on t may still be deferred. */
+NB_API intptr_t nb_tensor_data_now(const nb_tensor *t);
 /* The version counter of t's storage; in-place ops bump it. */
 NB_API int64_t nb_tensor_version(const nb_tensor *t);
 /* The value of a one-element tensor, as a double. */

@@ -1,5 +1,5 @@
 // Shared helpers for the native GoogleTest suites: RAII handles over the C ABI, tensors from and to
-// std::vector through nb_tensor_data + strides, status assertions, and naive broadcasting helpers.
+// std::vector through nb_tensor_data_now + strides, status assertions, and naive broadcasting helpers.
 //
 // Everything here goes through nabla.h only, so the tests check the ABI the bindings see.
 #ifndef NABLA_TESTS_NATIVE_TEST_UTIL_H
@@ -145,7 +145,7 @@ inline Shape unravel(int64_t flat, const Shape &shape) {
   return idx;
 }
 
-// ---- element access through nb_tensor_data + strides ----
+// ---- element access through nb_tensor_data_now + strides ----
 
 inline double load(intptr_t base, int32_t dtype, int64_t off) {
   switch (dtype) {
@@ -168,7 +168,7 @@ inline void store(intptr_t base, int32_t dtype, int64_t off, double v) {
   ADD_FAILURE() << "unknown dtype " << dtype;
 }
 
-// Storage offset (in elements, from nb_tensor_data) of each logical element, in row-major order.
+// Storage offset (in elements, from nb_tensor_data_now) of each logical element, in row-major order.
 inline std::vector<int64_t> offsets_of(const nb_tensor *t) {
   Shape shape = shape_of(t), strides = strides_of(t);
   int64_t n = numel_of(shape);
@@ -184,7 +184,7 @@ inline std::vector<int64_t> offsets_of(const nb_tensor *t) {
 
 // The logical values of t in row-major order, honouring its strides (views, stride 0, ...).
 inline std::vector<double> to_vector(const nb_tensor *t) {
-  intptr_t base = nb_tensor_data(t);
+  intptr_t base = nb_tensor_data_now(t);
   int32_t dt = nb_tensor_dtype(t);
   std::vector<double> v;
   for (int64_t off : offsets_of(t)) v.push_back(load(base, dt, off));
@@ -194,7 +194,7 @@ inline std::vector<double> to_vector(const nb_tensor *t) {
 // Writes `values` (row-major) into t through its strides. Bypasses the version counter: use it
 // only on fresh tensors, or where a test deliberately perturbs inputs (numerical gradients).
 inline void write_values(nb_tensor *t, const std::vector<double> &values) {
-  intptr_t base = nb_tensor_data(t);
+  intptr_t base = nb_tensor_data_now(t);
   int32_t dt = nb_tensor_dtype(t);
   std::vector<int64_t> offs = offsets_of(t);
   ASSERT_EQ(offs.size(), values.size());

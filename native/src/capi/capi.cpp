@@ -7,6 +7,7 @@
 #include <string>
 
 #include "nabla.h"
+#include "ops/fuse.h"
 #include "ops/ops.h"
 #include "ops/random.h"
 #include "capi/status.h"
@@ -28,6 +29,7 @@ extern "C" {
 
 int32_t nb_abi_version(void) { return NB_ABI_VERSION; }
 int64_t nb_live_tensors(void) { return live_tensors(); }
+int64_t nb_deferred_tensors(void) { return pending_lazy_count(); }
 
 int32_t nb_status_code(const nb_status* s) { return s ? s->code : NB_OK; }
 const char* nb_status_message(const nb_status* s) { return s ? s->message.c_str() : ""; }
@@ -107,8 +109,25 @@ int32_t nb_tensor_strides(const nb_tensor* t, int64_t* out, int32_t cap) {
 }
 int64_t nb_tensor_numel(const nb_tensor* t) { return t ? impl(t)->numel() : -1; }
 int32_t nb_tensor_is_contiguous(const nb_tensor* t) { return t && impl(t)->is_contiguous(); }
+// Neither may throw (no status to carry it): a failed computation of a deferred result (only the
+// internal consistency check of ops/fuse.cpp can fail) answers 0.
 intptr_t nb_tensor_data(const nb_tensor* t) {
-  return t ? reinterpret_cast<intptr_t>(impl(t)->data_ptr()) : 0;
+  if (!t) return 0;
+  try {
+    export_storage(*impl(t));
+    return reinterpret_cast<intptr_t>(impl(t)->raw_data_ptr());
+  } catch (...) {
+    return 0;
+  }
+}
+intptr_t nb_tensor_data_now(const nb_tensor* t) {
+  if (!t) return 0;
+  try {
+    impl(t)->prepare_write();  // the caller may write right away
+    return reinterpret_cast<intptr_t>(impl(t)->data_ptr());
+  } catch (...) {
+    return 0;
+  }
 }
 int64_t nb_tensor_version(const nb_tensor* t) { return t ? impl(t)->version() : -1; }
 

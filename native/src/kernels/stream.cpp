@@ -43,10 +43,9 @@ void stream_copy(char* dst, const char* src, size_t bytes) { std::memcpy(dst, sr
 #endif
 }  // namespace detail
 
-namespace {
 // The kernel's view (sysfs) first: in a VM, sysconf's cpuid-based answer can be the host's (320 MiB
 // on the bench machine, whose guest sees 32 MiB).
-int64_t llc_bytes() {
+int64_t last_level_cache_bytes() {
   for (const char* path : {"/sys/devices/system/cpu/cpu0/cache/index3/size", "/sys/devices/system/cpu/cpu0/cache/index2/size"}) {
     if (FILE* f = std::fopen(path, "r")) {
       long long v = 0;
@@ -59,7 +58,6 @@ int64_t llc_bytes() {
   long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
   return llc > 0 ? static_cast<int64_t>(llc) : int64_t{32} << 20;
 }
-}  // namespace
 
 int64_t stream_threshold_bytes() {
   static const int64_t bytes = [] {
@@ -68,7 +66,7 @@ int64_t stream_threshold_bytes() {
       long long v = std::strtoll(env, &end, 10);
       if (end != env && v >= 0) return static_cast<int64_t>(v);
     }
-    return llc_bytes();
+    return last_level_cache_bytes();
   }();
   return bytes;
 }

@@ -20,6 +20,9 @@
 
 namespace nabla {
 
+// The last-level cache's size: sysfs, else sysconf; 32 MiB where neither says.
+int64_t last_level_cache_bytes();
+
 // Outputs of at least this many bytes are streamed: the last-level cache's size (sysfs, else sysconf;
 // 32 MiB where neither says), or NABLA_STREAM_BYTES when set (0 turns streaming off).
 int64_t stream_threshold_bytes();

@@ -43,6 +43,7 @@ bool needs_history(const Tensor& a, const Tensor* b, Ctx ctx, const char* op) {
 
 // Writes r into a and gives a r's history.
 void rebase(const Tensor& a, const Tensor& r) {
+  a->prepare_write();
   copy_into(*a, *r);
   a->bump_version();
   a->grad_fn = r->grad_fn;
@@ -60,12 +61,14 @@ template <class F>
 void binary_raw(const Tensor& a, const Tensor& b, const char* op, F f) {
   Tensor bb = b->dtype == a->dtype ? b : to_dtype(b, a->dtype, Ctx{});
   if (overlaps_differently(a, bb)) bb = clone(bb, Ctx{});
+  a->prepare_write();
   NB_DISPATCH_NUMERIC(a->dtype, op, [&] { binary_kernel<scalar_t>(*a, *a, *bb, f); });
   a->bump_version();
 }
 
 template <class F>
 void unary_raw(const Tensor& a, const char* op, F f) {
+  a->prepare_write();
   NB_DISPATCH_NUMERIC(a->dtype, op, [&] { unary_kernel<scalar_t>(*a, *a, f); });
   a->bump_version();
 }
@@ -137,6 +140,7 @@ struct FillBackward0 final : Node {
 void fill_(const Tensor& a, double v, Ctx ctx) {
   check_writable(a, ctx, "fill_");
   bool history = needs_history(a, nullptr, ctx, "fill_");
+  a->prepare_write();
   NB_DISPATCH_ALL(a->dtype, "fill_", [&] {
     Tensor src = full({}, a->dtype, v);
     copy_into(*a, *src);
@@ -159,6 +163,7 @@ void copy_(const Tensor& a, const Tensor& src, Ctx ctx) {
       return;
     }
   }
+  a->prepare_write();
   copy_into(*a, *(overlaps_differently(a, src) ? clone(src, Ctx{}) : src));
   a->bump_version();
 }

@@ -200,8 +200,9 @@ Tensor bmatmul(const Tensor& a, const Tensor& b, Ctx ctx) {
     blas_operand(bc, tb, ldb);
     std::vector<int64_t> oa = batch_offsets(ac, batch), ob = batch_offsets(bc, batch);
     size_t es = dtype_size(a->dtype);
-    char* pa = static_cast<char*>(ac->storage->data());
-    char* pb = static_cast<char*>(bc->storage->data());
+    // batch_offsets count from the storage's start; data_ptr() first computes a deferred operand.
+    char* pa = ac->data_ptr() - ac->offset * static_cast<int64_t>(es);
+    char* pb = bc->data_ptr() - bc->offset * static_cast<int64_t>(es);
     for (size_t i = 0; i < oa.size(); ++i)
       gemm(a->dtype, ta, tb, m, n, k, pa + oa[i] * static_cast<int64_t>(es), lda, pb + ob[i] * static_cast<int64_t>(es),
            ldb, out->data_ptr() + static_cast<int64_t>(i) * m * n * static_cast<int64_t>(es), n);

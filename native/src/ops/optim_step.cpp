@@ -26,6 +26,8 @@ void run_step(const OpArgs& a, const std::function<void(const std::vector<Tensor
     direct = direct && a.tensor(k)->is_contiguous();
     for (int j = 0; j < k; ++j) direct = direct && a.tensor(k)->storage != a.tensor(j)->storage;
   }
+  for (int k = 0; k < a.n_in; ++k)
+    if (k != 1) a.tensor(k)->prepare_write();
   std::vector<Tensor> work;
   for (int k = 0; k < a.n_in; ++k) work.push_back(direct ? a.tensor(k) : clone(a.tensor(k), Ctx{}));  // a clone is contiguous
   kernel(work);

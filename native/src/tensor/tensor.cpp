@@ -206,6 +206,7 @@ TensorImpl::TensorImpl(Ptr<Storage> st, Dims sh, Dims str, int64_t off, DType dt
 }
 
 TensorImpl::~TensorImpl() {
+  if (lazy.load(std::memory_order_acquire)) drop_lazy(*this);
   if (retains_grad && grad_fn) grad_fn->forget_retainer(this);
   if (hooks) free_tensor_hooks(hooks);
   g_live.fetch_sub(1, std::memory_order_relaxed);
@@ -220,6 +221,8 @@ Tensor empty(const Dims& shape, DType dtype) {
 }
 
 Tensor alias_with(const Tensor& a, Dims shape, Dims strides, int64_t offset) {
+  // A view reads the storage without data_ptr: the values must be there first.
+  if (a->lazy.load(std::memory_order_acquire)) materialize_lazy(*a);
   return make<TensorImpl>(a->storage, std::move(shape), std::move(strides), offset, a->dtype);
 }
 

@@ -39,10 +39,18 @@ class Storage : public RefCounted {
   static void operator delete(void* p, WithData, size_t);
 
  private:
-  Storage(void* data, int64_t nbytes, int cls) : data_(data), nbytes_(nbytes), cls_(cls) {}
+  Storage(void* data, int64_t nbytes, int cls) : data_(data), nbytes_(nbytes), cls_(static_cast<int16_t>(cls)) {}
   void* data_;
   int64_t nbytes_;
-  int cls_;  // size class in the storage cache; -1 for a buffer from malloc, -2 for one in this block
+  int16_t cls_;  // size class in the storage cache; -1 for a buffer from malloc, -2 for one in this block
+
+ public:
+  // Last, so that they fill cls_'s padding and the header stays 48 bytes.
+  // Note [deferred elementwise ops] (ops/fuse.h): how many pending expressions read this storage, and
+  // whether its address was handed out for writing (nb_tensor_data), after which no op defers a read
+  // of it, since a write through that pointer would go unseen.
+  std::atomic<bool> exported{false};
+  std::atomic<int32_t> lazy_readers{0};
 };
 
 // The storage cache (tensor.cpp): returns every cached buffer to the system; bytes cached now.
@@ -51,6 +59,13 @@ int64_t cached_storage_bytes();
 
 struct Node;
 struct TensorHooks;
+struct LazyExpr;
+class TensorImpl;
+// ops/fuse.cpp: compute a deferred result; compute every deferred result that reads s; forget the
+// deferred result of a tensor that dies unread.
+void materialize_lazy(const TensorImpl& t);
+void flush_lazy_readers(const Storage& s);
+void drop_lazy(TensorImpl& t);
 
 class TensorImpl : public RefCounted {
  public:
@@ -74,6 +89,8 @@ class TensorImpl : public RefCounted {
   Node* grad_accumulator = nullptr;
   // Hooks of a leaf (register_hook, register_post_accumulate_grad_hook); null for almost all.
   TensorHooks* hooks = nullptr;
+  // A deferred elementwise result (ops/fuse.h): the values are computed on the first access to them.
+  mutable std::atomic<LazyExpr*> lazy{nullptr};
 
   int64_t ndim() const { return static_cast<int64_t>(shape.size()); }
   int64_t numel() const { return dims_numel(shape); }
@@ -90,8 +107,19 @@ class TensorImpl : public RefCounted {
     }
     return true;
   }
+  // Every read of the values goes through here, so a deferred result is computed first.
   char* data_ptr() const {
+    if (lazy.load(std::memory_order_acquire)) materialize_lazy(*this);
+    return raw_data_ptr();
+  }
+  // The address without computing a deferred result: only for the code that computes it.
+  char* raw_data_ptr() const {
     return static_cast<char*>(storage->data()) + offset * static_cast<int64_t>(dtype_size(dtype));
+  }
+  // Every in-place write calls this first: deferred results that read this memory are computed
+  // while it still holds the values they saw.
+  void prepare_write() const {
+    if (storage->lazy_readers.load(std::memory_order_acquire)) flush_lazy_readers(*storage);
   }
   template <class T>
   T* data() const {

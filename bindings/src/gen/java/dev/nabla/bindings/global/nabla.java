@@ -48,7 +48,7 @@ public class nabla extends dev.nabla.bindings.presets.NablaPresets {
 // #ifdef __cplusplus
 // #endif
 
-public static final int NB_ABI_VERSION = 5;
+public static final int NB_ABI_VERSION = 6;
 
 // #if defined(_WIN32)
 // #define NB_API __declspec(dllexport)
@@ -85,6 +85,9 @@ public static final int NB_ANOMALY = 2; /* anomaly mode: backward checks every n
 public static native int nb_abi_version();
 /* Number of live native tensors (all references dropped = 0); for leak tests. */
 public static native @Cast("int64_t") long nb_live_tensors();
+/* Number of deferred elementwise results not computed yet (large tensors only, see
+ * nb_tensor_data); for tests. */
+public static native @Cast("int64_t") long nb_deferred_tensors();
 
 /* ---- status ---- */
 
@@ -170,8 +173,14 @@ public static native int nb_tensor_strides(@Cast("const nb_tensor*") long t, @Ca
 public static native int nb_tensor_strides(@Cast("const nb_tensor*") long t, @Cast("int64_t*") long[] out, int cap);
 public static native @Cast("int64_t") long nb_tensor_numel(@Cast("const nb_tensor*") long t);
 public static native int nb_tensor_is_contiguous(@Cast("const nb_tensor*") long t);
-/* Address of the first element. Borrowed: valid while t (or a view of its storage) lives. */
+/* Address of the first element, to read or write at any time. Borrowed: valid while t (or a view of
+ * its storage) lives. A deferred result is computed first, and the memory is marked as written from
+ * outside: from then on no op defers its reading of it. */
 public static native @Cast("intptr_t") long nb_tensor_data(@Cast("const nb_tensor*") long t);
+/* As nb_tensor_data, for an access that ends before the next call into this library (copying values
+ * in or out; deferred results that read t are computed first): the memory is not marked, so later
+ * ops on t may still be deferred. */
+public static native @Cast("intptr_t") long nb_tensor_data_now(@Cast("const nb_tensor*") long t);
 /* The version counter of t's storage; in-place ops bump it. */
 public static native @Cast("int64_t") long nb_tensor_version(@Cast("const nb_tensor*") long t);
 /* The value of a one-element tensor, as a double. */
