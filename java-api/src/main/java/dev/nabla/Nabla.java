@@ -21,6 +21,16 @@ public final class Nabla {
         return nabla.nb_live_tensors();
     }
 
+    /**
+     * The number of elementwise results whose values are not computed yet. An elementwise op on tensors
+     * larger than the last-level cache that records no graph is deferred, and a chain of such ops runs as
+     * one pass over memory when its values are first read; a deferred result keeps its operands alive until
+     * then, even when they are closed. For tests and diagnostics.
+     */
+    public static long deferredTensors() {
+        return nabla.nb_deferred_tensors();
+    }
+
     /** The ABI version of the loaded native library. */
     public static int abiVersion() {
         return nabla.nb_abi_version();

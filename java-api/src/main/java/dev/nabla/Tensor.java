@@ -463,15 +463,34 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
             long bytes = nabla.nb_tensor_numel(h) * DType.of(nabla.nb_tensor_dtype(h)).byteSize();
             e.arena = Arena.ofShared();
             // The cleanup action captures this tensor, so a reachable segment keeps it from the safety net.
-            seg = MemorySegment.ofAddress(nabla.nb_tensor_data(h)).reinterpret(bytes, e.arena, unused -> keepAlive(this));
+            seg = MemorySegment.ofAddress(checked(nabla.nb_tensor_data(h))).reinterpret(bytes, e.arena, unused -> keepAlive(this));
             e.data = seg;
         }
         return seg;
     }
 
-    /** The elements as a segment with no lifetime; only for use inside this class while the tensor is open. */
+    /**
+     * The elements as a segment with no lifetime; only for use inside this class while the tensor is open,
+     * and before the next native call (a copy in or out), which is what lets later ops still be deferred.
+     */
     private MemorySegment unboundData(long bytes) {
-        return MemorySegment.ofAddress(nabla.nb_tensor_data(handle())).reinterpret(bytes);
+        return MemorySegment.ofAddress(address(handle())).reinterpret(bytes);
+    }
+
+    /**
+     * The address of a tensor's elements for a copy in or out ({@code nb_tensor_data_now}): its values are
+     * computed first when they were deferred.
+     */
+    static long address(long h) {
+        return checked(nabla.nb_tensor_data_now(h));
+    }
+
+    /** The native side answers 0 only when computing deferred values failed its own consistency check. */
+    private static long checked(long address) {
+        if (address == 0) {
+            throw new IllegalStateException("the tensor's deferred values could not be computed (an internal error)");
+        }
+        return address;
     }
 
     private static void keepAlive(Object o) {
@@ -484,7 +503,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         try {
             int n = Math.toIntExact(nabla.nb_tensor_numel(c));
             float[] out = new float[n];
-            MemorySegment.copy(MemorySegment.ofAddress(nabla.nb_tensor_data(c)).reinterpret(4L * n), JAVA_FLOAT, 0, out, 0, n);
+            MemorySegment.copy(MemorySegment.ofAddress(address(c)).reinterpret(4L * n), JAVA_FLOAT, 0, out, 0, n);
             return out;
         } finally {
             nabla.nb_tensor_free(c);
@@ -497,7 +516,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         try {
             int n = Math.toIntExact(nabla.nb_tensor_numel(c));
             double[] out = new double[n];
-            MemorySegment.copy(MemorySegment.ofAddress(nabla.nb_tensor_data(c)).reinterpret(8L * n), JAVA_DOUBLE, 0, out, 0, n);
+            MemorySegment.copy(MemorySegment.ofAddress(address(c)).reinterpret(8L * n), JAVA_DOUBLE, 0, out, 0, n);
             return out;
         } finally {
             nabla.nb_tensor_free(c);
@@ -1021,7 +1040,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         try {
             int n = Math.toIntExact(nabla.nb_tensor_numel(c));
             long[] out = new long[n];
-            MemorySegment.copy(MemorySegment.ofAddress(nabla.nb_tensor_data(c)).reinterpret(8L * n),
+            MemorySegment.copy(MemorySegment.ofAddress(address(c)).reinterpret(8L * n),
                     java.lang.foreign.ValueLayout.JAVA_LONG, 0, out, 0, n);
             return out;
         } finally {
@@ -1034,7 +1053,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
         long c = rawContiguous(DType.BOOL);
         try {
             int n = Math.toIntExact(nabla.nb_tensor_numel(c));
-            MemorySegment seg = MemorySegment.ofAddress(nabla.nb_tensor_data(c)).reinterpret(n);
+            MemorySegment seg = MemorySegment.ofAddress(address(c)).reinterpret(n);
             boolean[] out = new boolean[n];
             for (int i = 0; i < n; i++) {
                 out[i] = seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != 0;

@@ -90,7 +90,7 @@ final class TensorFormatter {
             DType readAs = dtype.isFloatingPoint() ? DType.FLOAT64 : dtype;
             long c = t.rawContiguous(readAs);
             try {
-                MemorySegment seg = MemorySegment.ofAddress(nabla.nb_tensor_data(c)).reinterpret((long) n * readAs.byteSize());
+                MemorySegment seg = MemorySegment.ofAddress(Tensor.address(c)).reinterpret((long) n * readAs.byteSize());
                 if (readAs == DType.FLOAT64) {
                     double[] out = new double[n];
                     MemorySegment.copy(seg, JAVA_DOUBLE, 0, out, 0, n);
