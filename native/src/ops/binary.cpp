@@ -109,7 +109,7 @@ struct AddBackward0 final : Node {
 Tensor add(const Tensor& a, const Tensor& b, Ctx ctx) {
   Tensor out;
   if (promote(a, b, ctx, out, add)) return out;
-  if ((out = defer_elementwise(FuseOp::Add, a, &b, 0.0, ctx))) return out;
+  if (may_defer(*a) && (out = defer_elementwise(FuseOp::Add, a, &b, 0.0, ctx))) return out;
   out = binary_forward(a, b, "add", [](auto x, auto y) { return x + y; });
   if (any_requires_grad(ctx, {&a, &b})) {
     auto* n = new AddBackward0;
@@ -136,7 +136,7 @@ Tensor sub(const Tensor& a, const Tensor& b, Ctx ctx) {
   if (a->dtype == DType::Bool)
     fail_arg("sub: subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
              "or `logical_xor()` operator instead. (shapes " + shape_of(a) + " and " + shape_of(b) + ")");
-  if ((out = defer_elementwise(FuseOp::Sub, a, &b, 0.0, ctx))) return out;
+  if (may_defer(*a) && (out = defer_elementwise(FuseOp::Sub, a, &b, 0.0, ctx))) return out;
   out = binary_forward(a, b, "sub", [](auto x, auto y) { return x - y; });
   if (any_requires_grad(ctx, {&a, &b})) {
     auto* n = new SubBackward0;
@@ -167,7 +167,7 @@ struct MulBackward0 final : Node {
 Tensor mul(const Tensor& a, const Tensor& b, Ctx ctx) {
   Tensor out;
   if (promote(a, b, ctx, out, mul)) return out;
-  if ((out = defer_elementwise(FuseOp::Mul, a, &b, 0.0, ctx))) return out;
+  if (may_defer(*a) && (out = defer_elementwise(FuseOp::Mul, a, &b, 0.0, ctx))) return out;
   out = binary_forward(a, b, "mul", [](auto x, auto y) { return x * y; });
   if (any_requires_grad(ctx, {&a, &b})) {
     auto* n = new MulBackward0;
@@ -206,7 +206,7 @@ Tensor div(const Tensor& a, const Tensor& b, Ctx ctx) {
   Tensor out;
   // True division, as torch.div: integer and bool operands are divided as float32.
   if (promote_to(float_type(result_type(a, b)), a, b, ctx, out, div)) return out;
-  if ((out = defer_elementwise(FuseOp::Div, a, &b, 0.0, ctx))) return out;
+  if (may_defer(*a) && (out = defer_elementwise(FuseOp::Div, a, &b, 0.0, ctx))) return out;
   out = binary_forward(a, b, "div", [](auto x, auto y) { return x / y; });
   if (any_requires_grad(ctx, {&a, &b})) {
     auto* n = new DivBackward0;

@@ -207,22 +207,26 @@ bool fusable(const Tensor& t, DType d, const Dims& shape) {
 
 int64_t fuse_threshold_bytes() {
   static const int64_t bytes = [] {
+    int64_t v = last_level_cache_bytes();
     if (const char* env = std::getenv("NABLA_FUSE_BYTES")) {
       char* end = nullptr;
-      long long v = std::strtoll(env, &end, 10);
-      if (end != env && v >= 0) return static_cast<int64_t>(v);
+      long long e = std::strtoll(env, &end, 10);
+      if (end != env && e >= 0) v = static_cast<int64_t>(e);
     }
-    return last_level_cache_bytes();
+    detail::g_fuse_bytes.store(v, std::memory_order_relaxed);
+    return v;
   }();
   return bytes;
 }
 
+namespace detail {
+std::atomic<int64_t> g_fuse_bytes{-1};
+
 Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, Ctx ctx) {
   const DType d = a->dtype;
   if (d != DType::F32 && d != DType::F64) return {};
-  const int64_t threshold = fuse_threshold_bytes();
   const int64_t bytes = a->numel() * static_cast<int64_t>(dtype_size(d));
-  if (threshold <= 0 || bytes < threshold || bytes == 0) return {};
+  if (bytes == 0 || bytes < fuse_threshold_bytes()) return {};
   if (!fusable(a, d, a->shape) || (b && !fusable(*b, d, a->shape))) return {};
   if (b ? any_requires_grad(ctx, {&a, b}) : any_requires_grad(ctx, {&a})) return {};
 
@@ -247,6 +251,7 @@ Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, 
   return out;
   // `done` is destroyed after `lock`: declared before it.
 }
+}  // namespace detail
 
 void materialize_lazy(const TensorImpl& t) {
   std::unique_ptr<LazyExpr> done;

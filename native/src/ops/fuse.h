@@ -16,6 +16,8 @@
 // - A deferred result is computed at most once, under one mutex; the tensors are large (see
 //   fuse_threshold_bytes), so the lock is rare and uncontended.
 #pragma once
+#include <atomic>
+
 #include "ops/ops.h"
 
 namespace nabla {
@@ -29,10 +31,27 @@ constexpr int kFuseLeaves = 6;
 // when set (0 turns deferral off; the test suite sets it small to defer nearly every op).
 int64_t fuse_threshold_bytes();
 
+namespace detail {
+// fuse_threshold_bytes(), or -1 before its first call.
+extern std::atomic<int64_t> g_fuse_bytes;
+Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, Ctx ctx);
+}  // namespace detail
+
+// Whether an op on a may be deferred at all: a's storage is at least the threshold. Inline, as every
+// elementwise op on small tensors asks it (W2's 2x2 add); the storage holds at least a's elements.
+inline bool may_defer(const TensorImpl& a) {
+  int64_t t = detail::g_fuse_bytes.load(std::memory_order_relaxed);
+  if (__builtin_expect(t < 0, 0)) t = fuse_threshold_bytes();
+  return t > 0 && a.storage->nbytes() >= t;
+}
+
 // The deferred result of op on a (and b for a binary op, s for a scalar one), or null when the op must
 // run at once: it records a graph, the dtype is not float32/float64, the operands differ in shape or
 // are not contiguous, the result is under the threshold, or an operand's memory went out for writing.
-Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, Ctx ctx);
+// Call it where may_defer(*a).
+inline Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, Ctx ctx) {
+  return detail::defer_elementwise(op, a, b, s, ctx);
+}
 
 // Marks t's storage as written from outside (nb_tensor_data) after computing what reads it.
 void export_storage(const TensorImpl& t);

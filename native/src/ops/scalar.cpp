@@ -67,7 +67,8 @@ Tensor with_scale_node(Tensor out, const Tensor& a, const char* name, double fac
 
 // d(a+s)/da = 1
 Tensor add_scalar(const Tensor& a, double s, Ctx ctx) {
-  if (Tensor lazy = defer_elementwise(FuseOp::AddScalar, a, nullptr, s, ctx)) return lazy;
+  if (may_defer(*a))
+    if (Tensor lazy = defer_elementwise(FuseOp::AddScalar, a, nullptr, s, ctx)) return lazy;
   Tensor out = map(a, s, "add", [s](auto x) {
     if constexpr (std::is_integral_v<decltype(x)>) return wrap_add(x, static_cast<int64_t>(s));
     else return x + static_cast<decltype(x)>(s);
@@ -86,7 +87,8 @@ Tensor sub_scalar(const Tensor& a, double s, Ctx ctx) {
 
 // d(a*s)/da = s
 Tensor mul_scalar(const Tensor& a, double s, Ctx ctx) {
-  if (Tensor lazy = defer_elementwise(FuseOp::MulScalar, a, nullptr, s, ctx)) return lazy;
+  if (may_defer(*a))
+    if (Tensor lazy = defer_elementwise(FuseOp::MulScalar, a, nullptr, s, ctx)) return lazy;
   Tensor out = map(a, s, "mul", [s](auto x) {
     if constexpr (std::is_integral_v<decltype(x)>) return wrap_mul(x, static_cast<int64_t>(s));
     else return x * static_cast<decltype(x)>(s);

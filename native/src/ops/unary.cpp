@@ -268,7 +268,8 @@ Tensor erf(const Tensor& a, Ctx ctx) {
 // relu x = max(x, 0), NaN kept; d/dx = 1 where x > 0, else 0 (PyTorch's threshold_backward: 0
 // where the output <= 0; NaN gets the gradient).
 Tensor relu(const Tensor& a, Ctx ctx) {
-  if (Tensor lazy = defer_elementwise(FuseOp::Relu, a, nullptr, 0.0, ctx)) return lazy;
+  if (may_defer(*a))
+    if (Tensor lazy = defer_elementwise(FuseOp::Relu, a, nullptr, 0.0, ctx)) return lazy;
   Tensor out = num_map(a, "relu", [](auto x) { return x < 0 ? decltype(x)(0) : x; });
   return finish(out, a, ctx, "ReluBackward0",
                 [](const Tensor& g, const Tensor& x, const Tensor&, const UnaryBackward&, Ctx c) {
