@@ -15,7 +15,8 @@ import java.util.Set;
  *           [--f1-batches 200] [--f2-batches 60] [--data DIR]</pre>
  * Prints one line per workload, engine and thread count, and {@code RATIO <workload> <threads> <nabla/libtorch>}
  * (of times: {@code < 1} means Nabla is faster); {@code startup} and {@code rss} (child JVMs) print
- * {@code RATIO startup - r} and {@code RATIO peak-rss - r}.
+ * {@code RATIO startup - r} and {@code RATIO peak-rss - r}. {@code REF} lines set Nabla against the
+ * machine: W5 against OpenBLAS's own sgemm, W3's must-move bytes against the STREAM triad ({@link Triad}).
  */
 public final class BenchMain {
 
@@ -118,6 +119,13 @@ public final class BenchMain {
                 } catch (RuntimeException | LinkageError ex) {
                     System.out.println("# ERROR " + j.id() + " threads=" + t + ": " + ex);
                     continue;
+                }
+                if (j.id().equals("W3") && r.containsKey("nabla")) {
+                    Stats triad = Triad.gbPerSecond(t);
+                    double nabla = W3.MUST_MOVE_BYTES / (r.get("nabla").median() * 1e6);
+                    System.out.printf(Locale.ROOT, "REF W3 %d nabla-must-move/triad %.3f (medians: nabla %.1f GB/s, triad %.1f"
+                            + " GB/s; the triad's best %.1f GB/s, ratio %.3f; triad measured after W3 in this process)%n",
+                            t, nabla / triad.median(), nabla, triad.median(), triad.max(), nabla / triad.max());
                 }
                 if (j.id().startsWith("W5-") && !j.id().endsWith("fwdbwd")) {
                     if (blas == null) {
