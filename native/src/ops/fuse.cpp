@@ -221,6 +221,7 @@ int64_t fuse_threshold_bytes() {
 
 namespace detail {
 std::atomic<int64_t> g_fuse_bytes{-1};
+}  // namespace detail
 
 Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, Ctx ctx) {
   const DType d = a->dtype;
@@ -251,7 +252,6 @@ Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, 
   return out;
   // `done` is destroyed after `lock`: declared before it.
 }
-}  // namespace detail
 
 void materialize_lazy(const TensorImpl& t) {
   std::unique_ptr<LazyExpr> done;

@@ -34,7 +34,6 @@ int64_t fuse_threshold_bytes();
 namespace detail {
 // fuse_threshold_bytes(), or -1 before its first call.
 extern std::atomic<int64_t> g_fuse_bytes;
-Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, Ctx ctx);
 }  // namespace detail
 
 // Whether an op on a may be deferred at all: a's storage is at least the threshold. Inline, as every
@@ -49,9 +48,7 @@ inline bool may_defer(const TensorImpl& a) {
 // run at once: it records a graph, the dtype is not float32/float64, the operands differ in shape or
 // are not contiguous, the result is under the threshold, or an operand's memory went out for writing.
 // Call it where may_defer(*a).
-inline Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, Ctx ctx) {
-  return detail::defer_elementwise(op, a, b, s, ctx);
-}
+Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, Ctx ctx);
 
 // Marks t's storage as written from outside (nb_tensor_data) after computing what reads it.
 void export_storage(const TensorImpl& t);
