@@ -59,15 +59,17 @@ int64_t last_level_cache_bytes() {
   return llc > 0 ? static_cast<int64_t>(llc) : int64_t{32} << 20;
 }
 
+int64_t bytes_from_env(const char* name, int64_t fallback) {
+  if (const char* env = std::getenv(name)) {
+    char* end = nullptr;
+    long long v = std::strtoll(env, &end, 10);
+    if (end != env && v >= 0) return static_cast<int64_t>(v);
+  }
+  return fallback;
+}
+
 int64_t stream_threshold_bytes() {
-  static const int64_t bytes = [] {
-    if (const char* env = std::getenv("NABLA_STREAM_BYTES")) {
-      char* end = nullptr;
-      long long v = std::strtoll(env, &end, 10);
-      if (end != env && v >= 0) return static_cast<int64_t>(v);
-    }
-    return last_level_cache_bytes();
-  }();
+  static const int64_t bytes = bytes_from_env("NABLA_STREAM_BYTES", last_level_cache_bytes());
   return bytes;
 }
 

@@ -22,6 +22,9 @@ namespace nabla {
 
 // The last-level cache's size: sysfs, else sysconf; 32 MiB where neither says.
 int64_t last_level_cache_bytes();
+// A size in bytes from the environment variable `name` (a non-negative integer), else `fallback`: the
+// thresholds that tests lower (NABLA_STREAM_BYTES here, NABLA_FUSE_BYTES in ops/fuse.h).
+int64_t bytes_from_env(const char* name, int64_t fallback);
 
 // Outputs of at least this many bytes are streamed: the last-level cache's size (sysfs, else sysconf;
 // 32 MiB where neither says), or NABLA_STREAM_BYTES when set (0 turns streaming off).

@@ -2,7 +2,6 @@
 #include "ops/fuse.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -207,12 +206,7 @@ bool fusable(const Tensor& t, DType d, const Dims& shape) {
 
 int64_t fuse_threshold_bytes() {
   static const int64_t bytes = [] {
-    int64_t v = last_level_cache_bytes();
-    if (const char* env = std::getenv("NABLA_FUSE_BYTES")) {
-      char* end = nullptr;
-      long long e = std::strtoll(env, &end, 10);
-      if (end != env && e >= 0) v = static_cast<int64_t>(e);
-    }
+    const int64_t v = bytes_from_env("NABLA_FUSE_BYTES", last_level_cache_bytes());
     detail::g_fuse_bytes.store(v, std::memory_order_relaxed);
     return v;
   }();
