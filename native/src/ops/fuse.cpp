@@ -30,16 +30,16 @@ struct LazyExpr {
   int n_leaves = 0;
   FuseNode nodes[kFuseNodes] = {};  // in evaluation order; the last is the result
   int n_nodes = 0;
-  bool counted = false;  // the leaves' storages count it in lazy_readers
 
   bool reads(const Storage* s) const {
     for (int i = 0; i < n_leaves; ++i)
       if (leaves[i]->storage.get() == s) return true;
     return false;
   }
+  // Each leaf's storage counts e in lazy_readers from leaf_index on (an expression that is never linked
+  // only makes a later writer look through the list for nothing).
   ~LazyExpr() {
-    if (counted)
-      for (int i = 0; i < n_leaves; ++i) leaves[i]->storage->lazy_readers.fetch_sub(1, std::memory_order_acq_rel);
+    for (int i = 0; i < n_leaves; ++i) leaves[i]->storage->lazy_readers.fetch_sub(1, std::memory_order_acq_rel);
   }
 };
 
@@ -114,12 +114,11 @@ void eval_range(const LazyExpr& e, const T* const* leaf, int64_t i0, int64_t n, 
     const int64_t m = std::min(kSub, n - j);
     for (int k = 0; k < e.n_nodes; ++k) {
       const FuseNode& nd = e.nodes[k];
-      T* o = k == e.n_nodes - 1 ? dst + j : tmp[k];
-      if (nd.op == kLeaf) {
+      if (nd.op == kLeaf) {  // read in place; never the last node: build() ends every expression with an op
         v[k] = leaf[nd.a] + i0 + j;
-        if (o == dst + j) std::copy(v[k], v[k] + m, o);
         continue;
       }
+      T* o = k == e.n_nodes - 1 ? dst + j : tmp[k];
       apply<T>(nd, v[nd.a], v[nd.b], m, o);
       v[k] = o;
     }
@@ -140,10 +139,8 @@ std::unique_ptr<LazyExpr> evaluate_locked(const TensorImpl& t, LazyExpr* e) {
     if (e->leaves[i]->version() != e->versions[i])
       fail_state("internal error: an operand of a deferred elementwise op of shape " + dims_str(t.shape) +
                  " was modified in place before the result was computed");
-  if (t.dtype == DType::F32)
-    run<float>(*e, reinterpret_cast<float*>(t.raw_data_ptr()), t.numel());
-  else
-    run<double>(*e, reinterpret_cast<double*>(t.raw_data_ptr()), t.numel());
+  NB_DISPATCH_FLOAT(t.dtype, "deferred elementwise op",
+                    [&] { run<scalar_t>(*e, reinterpret_cast<scalar_t*>(t.raw_data_ptr()), t.numel()); });
   unlink(e);
   t.lazy.store(nullptr, std::memory_order_release);
   return std::unique_ptr<LazyExpr>(e);
@@ -157,6 +154,7 @@ int leaf_index(LazyExpr& e, const Tensor& t, int64_t version) {
   if (e.n_leaves == kFuseLeaves) return -1;
   e.leaves[e.n_leaves] = t;
   e.versions[e.n_leaves] = version;
+  t->storage->lazy_readers.fetch_add(1, std::memory_order_acq_rel);
   return e.n_leaves++;
 }
 
@@ -238,8 +236,6 @@ Tensor defer_elementwise(FuseOp op, const Tensor& a, const Tensor* b, double s, 
     e = std::make_unique<LazyExpr>();
     build(*e, op, a, b, s);  // two leaves and one op always fit
   }
-  for (int i = 0; i < e->n_leaves; ++i) e->leaves[i]->storage->lazy_readers.fetch_add(1, std::memory_order_acq_rel);
-  e->counted = true;
   e->owner = out.get();
   link(e.get());
   out->lazy.store(e.release(), std::memory_order_release);
