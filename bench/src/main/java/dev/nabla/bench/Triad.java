@@ -7,10 +7,10 @@ import java.util.concurrent.CyclicBarrier;
 /**
  * The bandwidth reference for W3's "at least 0.8 of the bandwidth limit": STREAM's triad
  * {@code a[i] = b[i] + s * c[i]} on three arrays of W3's size (16M floats, 64 MiB each, far beyond the
- * LLC), counted as STREAM counts it (3 arrays moved), in GB/s over {@value #TRIALS} trials: the median, to set
- * against W3's median, and the best, as STREAM reports it. Measured
- * in the bench process right next to W3, because this VM's bandwidth moves by a factor of two within
- * minutes (neighbours on the host): a C triad gave 22-59 GB/s at 2 threads over one hour.
+ * LLC), counted as STREAM counts it (3 arrays moved), in GB/s over {@value #TRIALS} trials: the median, to
+ * set against W3's median, and the best, as STREAM reports it. Measured in the bench process right next to
+ * W3, because this VM's bandwidth moves by a factor of two within minutes (neighbours on the host): a C
+ * triad gave 22-34 GB/s at 1 thread and 30-73 GB/s at 2 over one hour.
  *
  * <p>Plain Java arrays: C2 vectorizes the loop with ordinary stores, as STREAM's C code compiles. Measured
  * against a C triad (gcc -O3) on this box: 22.6 / 30 GB/s against 25.7 / 31.6 at 1 / 2 threads.
