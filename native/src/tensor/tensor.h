@@ -46,7 +46,7 @@ class Storage : public RefCounted {
 
  public:
   // Last, so that they fill cls_'s padding and the header stays 48 bytes.
-  // Note [deferred elementwise ops] (ops/fuse.h): how many pending expressions read this storage, and
+  // Note [deferred elementwise ops] (ops/fuse.h): how many leaves of deferred expressions read this storage, and
   // whether its address was handed out for writing (nb_tensor_data), after which no op defers a read
   // of it, since a write through that pointer would go unseen.
   std::atomic<bool> exported{false};
